@@ -1,0 +1,212 @@
+"""Layered article extraction: (url, html) -> fields, each with the layer that produced it.
+
+Layers, first hit wins per field:
+  1. ``selectors`` from the site's registry entry (CSS, or XPath prefixed ``xpath:``)
+  2. government CMS meta tags (ArticleTitle, PubDate, ContentSource)
+  3. JSON-LD NewsArticle, then OpenGraph
+  4. visible labels (发布时间/来源/发布开发区 …) in the meta line
+  5. the visible headline / main-content detector / a date next to the title
+  6. last resorts: ``<title>`` without site suffix, a date in the URL
+Pure: no Scrapy imports, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsel import Selector
+
+from zonecrawler.extract import body as body_mod
+from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
+from zonecrawler.extract.decode import decode_html
+from zonecrawler.extract.dom import iter_elements, lines, parse, strip_invisible, text_of
+from zonecrawler.extract.labels import LABEL_RE, count_labels, split_labels
+from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
+from zonecrawler.extract.title import choose_title, strip_site_suffix
+from zonecrawler.normalize.dates import date_from_url, find_dates, parse_date
+from zonecrawler.siteconfig import Site
+from zonecrawler.text import clean_line, join_paragraphs
+
+_META_LINE_MAX = 300
+_KEY_FIELDS = {"date", "source", "zone"}
+_NEAR_TITLE_CHARS = 300
+DEFAULT_SUFFIXES = ("投促中国",)
+
+
+@dataclass
+class Extraction:
+    """Raw fields of one article page plus, per field, the layer that produced it."""
+
+    url: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    zone: str | None = None
+    body: str | None = None
+    breadcrumb: list[str] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    site_name: str | None = None
+    encoding: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def set(self, name: str, value, layer: str) -> None:
+        """Set a field unless a higher layer already did."""
+        if value in (None, "", []) or getattr(self, name) not in (None, "", []):
+            return
+        setattr(self, name, value)
+        self.provenance[name] = layer
+
+
+def _select(sel: Selector, query: str) -> list:
+    if query.startswith("xpath:"):
+        return sel.xpath(query[len("xpath:"):])
+    return sel.css(query)
+
+
+def _selected_text(selection) -> str | None:
+    parts = []
+    for item in selection:
+        root = item.root
+        parts.append(text_of(root) if isinstance(getattr(root, "tag", None), str) else clean_line(str(root)))
+    text = clean_line(" ".join(p for p in parts if p))
+    return text or None
+
+
+def find_meta_line(root):
+    """The smallest block carrying the most publish labels (发布时间/来源/发布开发区)."""
+    best = None
+    for el in iter_elements(root):
+        text = el.text_content()
+        if len(text) > _META_LINE_MAX * 3 or not LABEL_RE.search(text):
+            continue
+        text = clean_line(text)
+        if len(text) > _META_LINE_MAX:
+            continue
+        values = split_labels(text).values
+        if not _KEY_FIELDS & values.keys():
+            continue
+        key = (count_labels(text), -len(text))
+        if best is None or key > best[0]:
+            best = (key, el, values)
+    return (best[1], best[2]) if best else (None, {})
+
+
+def _date_after(root, anchor, limit: int = _NEAR_TITLE_CHARS) -> str | None:
+    """First date printed within ``limit`` characters after ``anchor`` in reading order."""
+    seen = 0
+    started = False
+    for el in root.iter():
+        if el is anchor:
+            started = True
+            continue
+        if not started or not isinstance(el.tag, str):
+            continue
+        chunk = (el.text or "") + (el.tail or "")
+        if not chunk.strip():
+            continue
+        found = find_dates(chunk)
+        if found:
+            return found[0][2]
+        seen += len(chunk)
+        if seen > limit:
+            return None
+    return None
+
+
+def extract_article(
+    url: str,
+    html: bytes | str,
+    *,
+    site: Site | None = None,
+    http_charset: str | None = None,
+    now=None,
+) -> Extraction:
+    """Extract an article's fields from its page. Never raises on odd HTML."""
+    result = Extraction(url=url)
+    if isinstance(html, bytes):
+        html, result.encoding = decode_html(html, http_charset)
+    sel = parse(html, url)
+    root = sel.root
+    selectors = site.selectors if site else {}
+    suffixes = tuple(site.title_suffixes) + DEFAULT_SUFFIXES if site else DEFAULT_SUFFIXES
+
+    # 1. per-site selectors
+    for name in ("title", "date", "source", "zone", "author"):
+        if name in selectors:
+            value = _selected_text(_select(sel, selectors[name]))
+            if name == "date":
+                value = parse_date(value or "", now=now)
+            result.set(name, value, "selector")
+    if "breadcrumb" in selectors:
+        result.set("breadcrumb", split_breadcrumb(_selected_text(_select(sel, selectors["breadcrumb"])) or ""), "selector")
+    body_el = None
+    if "body" in selectors:
+        chosen = _select(sel, selectors["body"])
+        body_el = chosen[0].root if chosen and isinstance(getattr(chosen[0].root, "tag", None), str) else None
+
+    # 2-3. machine-readable metadata (read before scripts are stripped)
+    cms, ld, og = cms_meta(sel), json_ld(sel), opengraph(sel)
+    result.site_name = cms.get("site_name") or ld.get("site_name") or og.get("site_name")
+    if result.site_name:
+        suffixes += (result.site_name,)
+    if cms.get("column"):
+        suffixes += (cms["column"],)
+    for layer, data in (("cms_meta", cms), ("json_ld", ld), ("opengraph", og)):
+        title = data.get("title")
+        result.set("title", strip_site_suffix(title, suffixes) if title else None, layer)
+        result.set("date", parse_date(data.get("date") or "", now=now), layer)
+        if layer == "cms_meta":
+            result.set("source", data.get("source"), layer)
+            result.set("author", data.get("author"), layer)
+
+    strip_invisible(root)
+    page_title_el = root.find(".//title")
+    page_title = clean_line(page_title_el.text_content()) if page_title_el is not None else ""
+    if page_title_el is not None:
+        page_title_el.getparent().remove(page_title_el)
+    page_title = strip_site_suffix(page_title, suffixes) if page_title else None
+
+    # 4. visible labels
+    meta_el, labelled = find_meta_line(root)
+    result.set("date", parse_date(labelled.get("date", ""), now=now), "label")
+    for name in ("source", "zone", "author", "editor"):
+        result.set(name, labelled.get(name), "label")
+    crumb_el, crumbs = find_breadcrumb(root)
+    result.set("breadcrumb", crumbs, "breadcrumb")
+
+    # 5. visible headline, dates near it, main content
+    exclude = {e for e in (meta_el, crumb_el) if e is not None}
+    title_el, title, title_layer = choose_title(root, page_title, meta_el, exclude)
+    if result.title and title_el is None:
+        title_el, _, _ = choose_title(root, result.title, meta_el, exclude)
+    result.set("title", title, title_layer)
+    if meta_el is not None:
+        found = find_dates(clean_line(meta_el.text_content()))
+        result.set("date", found[0][2] if found else None, "meta_line")
+    if title_el is not None:
+        result.set("date", _date_after(root, title_el), "near_title")
+
+    skip = exclude | ({title_el} if title_el is not None else set())
+    if body_el is None:
+        body_el = body_mod.find_content(root, skip)
+        body_layer = "content_detector"
+    else:
+        body_layer = "selector"
+    if body_el is not None:
+        result.set("body", join_paragraphs(body_mod.body_lines(body_el, skip, result.title)), body_layer)
+        scope = body_el.getparent() if body_el.getparent() is not None else body_el
+        result.set("attachments", body_mod.attachments(scope, url), body_layer)
+    result.set("body", join_paragraphs((ld.get("body") or "").split("\n")), "json_ld")
+
+    # 6. last resorts
+    result.set("date", date_from_url(url, now=now), "url")
+    return result
+
+
+def page_lines(html: str) -> list[str]:
+    """Every visible line of a page (debugging aid for ``--lines``)."""
+    root = parse(html).root
+    strip_invisible(root)
+    return lines(root)

@@ -1,0 +1,109 @@
+"""Main-content detection: which block of the page is the article body.
+
+No fixed class list: every block with its own prose scores by length and Chinese
+punctuation, the score flows to its parent and grandparent, and the best container
+is discounted by its link density (navigation, sidebars and related-news lists are
+mostly links).  The body is then the container's text, block by block, without
+the title, the meta line, link lists, 上一条/下一条, print/share widgets or footers.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from zonecrawler.extract.dom import iter_elements, lines, link_text_length, own_text, tag_of
+from zonecrawler.extract.labels import count_labels
+from zonecrawler.text import clean_line, squash
+
+_PUNCT = re.compile(r"[，。；！？、,;]")
+_SELF_CONTAINERS = {"div", "td", "section", "article", "body", "center", "main", "font", "span", "pre", "blockquote"}
+_SKIP_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "title", "head", "html", "option", "label", "button"}
+_LINK_LIST_TAGS = {"ul", "ol", "dl", "div", "table", "p", "nav", "aside", "section", "td", "tr"}
+_NOISE_LINE = re.compile(
+    r"^(?:上一[条篇页個个]|下一[条篇页個个]|上一條|下一條|【?\s*字[体體]\s*[:：]|分享到|分享至|扫一扫|掃一掃|"
+    r"(?:【|\[)?\s*(?:打印|关闭|打印本页|关闭窗口|關閉|列印|收藏|返回顶部|返回|我要纠错)\s*(?:】|\])?\s*$|"
+    r"(?:责任编辑|責任編輯|编辑|編輯)\s*[:：]|(?:浏览次数|瀏覽次數|点击数|阅读次数)\s*[:：]|"
+    r".*(?:Copyright|copyright|版权所有|版權所有)|(?:您现在的位置|当前位置|您的位置)\s*[:：]?\s*$)"
+)
+ATTACHMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|pptx?|et)(?:$|[?#])", re.I)
+_LINK_DENSE = 0.5
+_SIBLING_SHARE = 0.3
+
+
+def _paragraph_score(text: str) -> float:
+    return 1 + len(_PUNCT.findall(text)) + min(len(text) // 100, 3)
+
+
+def _link_density(el) -> float:
+    total = len(el.text_content().strip())
+    return link_text_length(el) / total if total else 1.0
+
+
+def score_containers(root, exclude: set) -> dict:
+    """Content score per element (before the link-density discount)."""
+    scores: dict = {}
+    for el in iter_elements(root):
+        tag = tag_of(el)
+        if tag in _SKIP_TAGS or el in exclude:
+            continue
+        text = clean_line(own_text(el))
+        if len(text) < 10:
+            continue
+        score = _paragraph_score(text)
+        parent = el.getparent()
+        first, second = (el, parent) if tag in _SELF_CONTAINERS else (parent, parent.getparent() if parent is not None else None)
+        if first is not None:
+            scores[first] = scores.get(first, 0.0) + score
+        if second is not None:
+            scores[second] = scores.get(second, 0.0) + score / 2
+    return scores
+
+
+def find_content(root, exclude: set):
+    """The element most likely to hold the article body, or None."""
+    scores = score_containers(root, exclude)
+    if not scores:
+        return None
+    ranked = {el: s * (1 - _link_density(el)) for el, s in scores.items()}
+    return max(ranked, key=ranked.get)
+
+
+def _link_lists(container) -> list:
+    """Sub-blocks of the container that are mostly links (related news, share bars, attachments)."""
+    found = []
+    for el in container.iterdescendants():
+        if tag_of(el) in _LINK_LIST_TAGS and el.find(".//a") is not None and _link_density(el) > _LINK_DENSE:
+            found.append(el)
+    return found
+
+
+def _is_noise(line: str, title_key: str) -> bool:
+    if _NOISE_LINE.match(line):
+        return True
+    if title_key and squash(line) == title_key:
+        return True
+    # A copy of the meta line (发布时间：… 来源：…) inside the container.
+    return len(line) < 120 and count_labels(line) >= 2
+
+
+def body_lines(container, skip: set, title: str | None) -> list[str]:
+    """Paragraphs of the body inside ``container``, noise removed."""
+    skip = set(skip) | set(_link_lists(container))
+    title_key = squash(title) if title else ""
+    return [line for line in lines(container, skip=skip) if not _is_noise(line, title_key)]
+
+
+def attachments(container, base_url: str) -> list[dict]:
+    """Links to documents (PDF, Word, Excel, archives) inside the article."""
+    seen, found = set(), []
+    for a in container.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or not ATTACHMENT_RE.search(href):
+            continue
+        url = urljoin(base_url, href)
+        if url in seen:
+            continue
+        seen.add(url)
+        found.append({"url": url, "text": clean_line(a.text_content()) or None})
+    return found

@@ -1,0 +1,40 @@
+"""The breadcrumb a reader sees (``您现在的位置：首页 > 开发区新闻 > 南京``) as a list."""
+
+from __future__ import annotations
+
+import re
+
+from zonecrawler.extract.dom import iter_elements
+from zonecrawler.text import clean_line
+
+_PREFIX = re.compile(
+    r"^(?:您(?:现在|現在)?的?位置|当前位置|當前位置|现在位置|所在位置|位置)\s*[:：]?\s*"
+)
+_SEPARATOR = re.compile(r"\s*(?:>>|»|>|＞|›|→|〉|»)\s*")
+_HOME = re.compile(r"(?:首页|首頁|网站首页|主页)\s*(?:>>|»|>|＞|›|→|〉)")
+_MAX_LEN = 200
+
+
+def split_breadcrumb(text: str) -> list[str]:
+    """``首页 > 开发区新闻 > 南京`` -> ``["首页", "开发区新闻", "南京"]``."""
+    text = _PREFIX.sub("", clean_line(text))
+    return [part for part in (p.strip() for p in _SEPARATOR.split(text)) if part]
+
+
+def find_breadcrumb(root):
+    """Return ``(element, items)`` for the page's breadcrumb, or ``(None, [])``."""
+    best = None
+    for el in iter_elements(root):
+        text = el.text_content()
+        if len(text) > _MAX_LEN * 2:
+            continue
+        text = clean_line(text)
+        if len(text) > _MAX_LEN or not (_PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text)):
+            continue
+        items = split_breadcrumb(text)
+        if len(items) < 2:
+            continue
+        key = (len(items), -len(text))
+        if best is None or key > best[0]:
+            best = (key, el, items)
+    return (best[1], best[2]) if best else (None, [])

@@ -1,0 +1,65 @@
+"""List pages: which links are articles, which are further list pages (pagination, sub-lists).
+
+Pure: takes (url, html) and the site's URL patterns.  Pagination is recognised by
+what a reader clicks (下一页, 下页, », ›, next), not by markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from zonecrawler.extract.decode import decode_html
+from zonecrawler.extract.dom import parse
+from zonecrawler.siteconfig import Site
+from zonecrawler.text import clean_line
+
+NEXT_PAGE_TEXT = re.compile(r"^(?:下一页|下页|下一頁|下頁|后页|后一页|下一页\s*>+|>|›|»|>>|next(?:\s*page)?\s*>*)$", re.I)
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
+
+
+@dataclass
+class Listing:
+    """Links found on a page, split by what the site's patterns say they are."""
+
+    articles: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+    next_pages: list[str] = field(default_factory=list)
+
+
+def _same_site(url: str, page_host: str, site: Site) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == page_host:
+        return True
+    return any(host == d or host.endswith("." + d) for d in site.allowed_domains)
+
+
+def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | None = None) -> Listing:
+    """Article links, list links and next-page links on a page, each once, in page order."""
+    if isinstance(html, bytes):
+        html, _ = decode_html(html, http_charset)
+    root = parse(html, url).root
+    base = root.find(".//base")
+    base_url = urljoin(url, base.get("href")) if base is not None and base.get("href") else url
+    page_host = urlsplit(url).hostname or ""
+    listing, seen = Listing(), set()
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        link = urldefrag(urljoin(base_url, href))[0]
+        if urlsplit(link).scheme not in ("http", "https") or not _same_site(link, page_host, site):
+            continue
+        is_next = bool(NEXT_PAGE_TEXT.match(clean_line(a.text_content())))
+        if is_next and link not in listing.next_pages and link != url:
+            listing.next_pages.append(link)
+        if link in seen:
+            continue
+        seen.add(link)
+        if site.is_article(link):
+            listing.articles.append(link)
+        elif site.is_list(link) or is_next:
+            if link != url:
+                listing.lists.append(link)
+    return listing

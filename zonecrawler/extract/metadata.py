@@ -1,0 +1,103 @@
+"""Machine-readable metadata: Chinese government CMS meta tags, JSON-LD and OpenGraph.
+
+Each reader returns plain strings keyed by record field (title, date, source,
+site_name, column) so the layered extractor can take them in order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from parsel import Selector
+
+# Government CMS (TRS, 大汉, 政务云) meta names -> record field.
+CMS_META = {
+    "articletitle": "title",
+    "pubdate": "date",
+    "firstpublishedtime": "date",
+    "contentsource": "source",
+    "source": "source",
+    "author": "author",
+    "sitename": "site_name",
+    "columnname": "column",
+}
+OPENGRAPH = {
+    "og:title": "title",
+    "og:site_name": "site_name",
+    "article:published_time": "date",
+    "og:release_date": "date",
+}
+_NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "webpage"}
+
+
+def _meta_pairs(sel: Selector) -> Iterator[tuple[str, str]]:
+    for meta in sel.root.iter("meta"):
+        key = (meta.get("name") or meta.get("property") or "").strip().lower()
+        value = (meta.get("content") or "").strip()
+        if key and value:
+            yield key, value
+
+
+def cms_meta(sel: Selector) -> dict[str, str]:
+    """Fields from ``<meta name="ArticleTitle">``-style government CMS tags."""
+    found: dict[str, str] = {}
+    for key, value in _meta_pairs(sel):
+        name = CMS_META.get(key)
+        if name and name not in found:
+            found[name] = value
+    return found
+
+
+def opengraph(sel: Selector) -> dict[str, str]:
+    """Fields from OpenGraph / article: meta properties."""
+    found: dict[str, str] = {}
+    for key, value in _meta_pairs(sel):
+        name = OPENGRAPH.get(key)
+        if name and name not in found:
+            found[name] = value
+    return found
+
+
+def _walk_ld(node) -> Iterator[dict]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk_ld(item)
+    elif isinstance(node, dict):
+        yield node
+        if "@graph" in node:
+            yield from _walk_ld(node["@graph"])
+
+
+def _name(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        value = value[0] if value else None
+        return _name(value)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def json_ld(sel: Selector) -> dict[str, str]:
+    """Fields from the first JSON-LD ``NewsArticle``/``Article`` object; bad JSON is ignored."""
+    for script in sel.root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        for node in _walk_ld(data):
+            kind = node.get("@type")
+            kinds = {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+            if not kinds & _NEWS_TYPES:
+                continue
+            found = {
+                "title": _name(node.get("headline") or node.get("name")),
+                "date": _name(node.get("datePublished") or node.get("dateCreated")),
+                "author": _name(node.get("author")),
+                "site_name": _name(node.get("publisher")),
+                "body": _name(node.get("articleBody")),
+            }
+            return {k: v for k, v in found.items() if v}
+    return {}

@@ -1,0 +1,96 @@
+"""The article title: the visible headline that matches ``<title>``, else ``<title>`` itself.
+
+Site suffixes (``-投促中国``, ``_开发区新闻_投促中国``) are stripped; sidebar and
+link titles are never candidates.
+"""
+
+from __future__ import annotations
+
+import re
+
+from zonecrawler.extract.dom import iter_elements, own_text, tag_of
+from zonecrawler.text import clean_line, squash
+
+# A separator before a site suffix: _ | ｜ · , a spaced dash, a lone ASCII hyphen not
+# between digits, or a single em dash (a doubled —— introduces a Chinese subtitle).
+_SEPARATOR = re.compile(r"\s*(?:[_|｜·]|\s[-–—]\s|(?<!\d)-(?!\d)|(?<!—)—(?!—))\s*")
+_HEADINGS = {"h1": 3, "h2": 2, "h3": 1, "h4": 1}
+_MAX_SUFFIX = 20
+
+
+def strip_site_suffix(page_title: str, known: tuple[str, ...] = ()) -> str:
+    """Drop trailing ``_栏目_站点`` parts from a ``<title>`` text."""
+    title = clean_line(page_title)
+    while True:
+        seps = list(_SEPARATOR.finditer(title))
+        if not seps:
+            return title
+        last = seps[-1]
+        head, tail = title[: last.start()].strip(), title[last.end():].strip()
+        if not tail:
+            title = head
+            continue
+        is_known = any(tail == k or k in tail for k in known)
+        looks_like_site = len(tail) <= _MAX_SUFFIX and not re.search(r"\d", tail)
+        if len(head) < 4 or not (is_known or looks_like_site):
+            return title
+        title = head
+
+
+def _similarity(candidate: str, page_title: str) -> int:
+    c, t = squash(candidate), squash(page_title)
+    if not c or not t:
+        return 0
+    if c == t:
+        return 3
+    if len(c) >= 6 and (t.startswith(c) or c.startswith(t)):
+        return 2
+    if len(c) >= 6 and c in t and len(c) * 2 >= len(t):
+        return 1
+    return 0
+
+
+def _in_link(el) -> bool:
+    return tag_of(el) == "a" or any(tag_of(a) == "a" for a in el.iterancestors())
+
+
+def title_candidates(root, exclude: set):
+    """(element, text, heading_weight) for every short visible text block outside links."""
+    for el in iter_elements(root):
+        tag = tag_of(el)
+        if tag in ("title", "head", "html", "body") or el in exclude:
+            continue
+        if len(clean_line(own_text(el))) < 4:
+            continue
+        text = clean_line(el.text_content())
+        if not 4 <= len(text) <= 150 or _in_link(el):
+            continue
+        yield el, text, _HEADINGS.get(tag, 0)
+
+
+def choose_title(root, page_title: str | None, meta_line, exclude: set):
+    """Return ``(element or None, title or None, layer)``."""
+    positions = {el: i for i, el in enumerate(iter_elements(root))}
+    meta_pos = positions.get(meta_line, None)
+    best = None
+    nearest_heading = None
+    for el, text, weight in title_candidates(root, exclude):
+        pos = positions[el]
+        sim = _similarity(text, page_title) if page_title else 0
+        if sim:
+            # Prefer closeness to the title, then headings, then nearness before the meta line.
+            distance = abs(meta_pos - pos) if meta_pos is not None else pos
+            key = (sim, weight, -distance)
+            if best is None or key > best[0]:
+                best = (key, el, text)
+        elif meta_pos is not None and pos < meta_pos and (weight or meta_pos - pos <= 3):
+            nearest_heading = (el, text)
+        elif meta_pos is None and weight == 3 and nearest_heading is None:
+            nearest_heading = (el, text)
+    if best is not None:
+        return best[1], best[2], "visible"
+    if page_title:
+        return None, page_title, "html_title"
+    if nearest_heading is not None:
+        return nearest_heading[0], nearest_heading[1], "visible"
+    return None, None, "none"

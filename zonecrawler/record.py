@@ -1,0 +1,105 @@
+"""The data contract: build a schema-versioned record from extracted fields, and validate it.
+
+Extraction (``zonecrawler.extract``) finds raw fields on a page; this module turns
+them into the one record shape every output uses (feeds, ``extract`` CLI,
+``reextract``), described by ``schema/record.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from functools import cache
+from importlib import resources
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from zonecrawler.extract.article import Extraction
+from zonecrawler.normalize.source import split_source
+from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
+from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_place
+from zonecrawler.siteconfig import Site
+
+SCHEMA_VERSION = "1.0"
+HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@cache
+def schema() -> dict:
+    """The record's JSON Schema, as shipped in the package."""
+    return json.loads(resources.files("zonecrawler").joinpath("schema/record.schema.json").read_text("utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema(), format_checker=FormatChecker())
+
+
+def validation_errors(record: dict) -> list[str]:
+    """Human-readable schema violations (empty when the record is valid)."""
+    return [
+        f"{'/'.join(map(str, err.absolute_path)) or '<record>'}: {err.message}"
+        for err in sorted(_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def _category(breadcrumb: list[str]) -> str | None:
+    items = [b for b in breadcrumb if b not in HOME_ITEMS]
+    return items[0] if items else None
+
+
+def _region(breadcrumb: list[str], site: Site | None) -> str | None:
+    """The breadcrumb item naming a place (南京): at the site's ``region_level``, else any after the category."""
+    if site is not None and site.region_level is not None:
+        items = breadcrumb[site.region_level : site.region_level + 1]
+    else:
+        items = [b for b in breadcrumb if b not in HOME_ITEMS][1:]
+    return next((item for item in items if parse_place(item)), None)
+
+
+def _language(text: str) -> str | None:
+    if not text:
+        return None
+    return "zh" if len(_CJK.findall(text[:2000])) * 4 >= min(len(text), 2000) else None
+
+
+def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None) -> dict:
+    """Normalize an :class:`Extraction` into a record (schema ``SCHEMA_VERSION``)."""
+    ex = extraction
+    split = split_source(ex.source)
+    zone = normalize_zone(ex.zone)
+    provenance = dict(ex.provenance)
+    if zone is None and site is not None and site.zone:
+        zone = normalize_zone(site.zone)
+        provenance["zone"] = "site_config"
+    if zone is None:
+        zone = find_zone_in_text("\n".join(t for t in (ex.title, ex.body) if t))
+        if zone is not None:
+            provenance["zone"] = "inferred"
+    body = ex.body or None
+    crawled = (crawled_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": record_id(ex.url),
+        "url": ex.url,
+        "canonical_url": canonicalize_url(ex.url),
+        "site": site.name if site else None,
+        "title": ex.title or None,
+        "date": ex.date,
+        "source": split["source"],
+        "author": ex.author or split["author"],
+        "editor": ex.editor or split["editor"],
+        "zone": zone,
+        "body": body,
+        "breadcrumb": list(ex.breadcrumb),
+        "category": _category(ex.breadcrumb),
+        "region": _region(ex.breadcrumb, site),
+        "attachments": list(ex.attachments),
+        "language": _language(body or ex.title or ""),
+        "char_count": len(body) if body else 0,
+        "content_hash": content_hash(ex.title, body),
+        "crawled_at": crawled.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "_provenance": provenance,
+    }
