@@ -73,7 +73,7 @@ class SiteSpider(scrapy.Spider):
     async def start(self):
         for site in self.sites.values():
             for url in site.start_urls:
-                yield scrapy.Request(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_list_depth": 0})
+                yield scrapy.Request(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": 0})
 
     def site_for(self, response: Response) -> Site:
         """The registry entry a response belongs to."""
@@ -98,13 +98,13 @@ class SiteSpider(scrapy.Spider):
         listing = parse_listing(response.url, response.body, site, self._charset(response))
         self.crawler.stats.inc_value("zonecrawler/list_pages")
         for url in listing.articles:
-            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name})
+            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name, "zc_kind": "article"})
         if depth >= site.max_list_pages:
             self.logger.warning("list depth limit %d reached at %s; not paginating further", depth, response.url)
             self.crawler.stats.inc_value("zonecrawler/list_depth_limit")
             return
         for url in listing.lists:
-            yield response.follow(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_list_depth": depth + 1})
+            yield response.follow(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
 
     def parse_article(self, response: Response):
         """Extract one article and follow article links it shows (上一条/下一条, related news).
@@ -130,7 +130,7 @@ class SiteSpider(scrapy.Spider):
         loader.add_value("provenance", extraction.provenance)
         yield loader.load_item()
         for url in parse_listing(response.url, response.body, site, self._charset(response)).articles:
-            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name})
+            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name, "zc_kind": "article"})
 
     @staticmethod
     def _charset(response: Response) -> str | None:
