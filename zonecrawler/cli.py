@@ -50,7 +50,8 @@ def cmd_demo(args) -> int:
     output = Path(args.output)
     with MirrorServer(mirror) as server:
         print(f"serving {mirror} at {server.base_url}", file=sys.stderr)
-        stats = run_crawl("investchn", output, {"base_url": server.base_url}, {"LOG_LEVEL": args.log_level})
+        stats = run_crawl("investchn", output, {"base_url": server.base_url},
+                          {"LOG_LEVEL": args.log_level, "ZONECRAWLER_ARCHIVE_DIR": args.archive or None})
     written = sum(1 for line in output.open(encoding="utf-8") if line.strip()) if output.exists() else 0
     print(
         f"wrote {written} records to {output} "
@@ -101,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", default="articles.jsonl", help="JSON Lines output (default: articles.jsonl)")
     demo.add_argument("--mirror", default=str(DEFAULT_MIRROR), help="mirror folder to serve")
     demo.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
+    demo.add_argument("--archive", default="archive",
+                      help="save fetched article pages here for `zonecrawler reextract` (default: ./archive; '' for none)")
     demo.set_defaults(func=cmd_demo)
 
     serve = sub.add_parser("serve", help="serve a saved mirror on 127.0.0.1 until Ctrl-C")
@@ -114,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="same as python -m zonecrawler.extract")
     extract.add_argument("rest", nargs=argparse.REMAINDER)
     extract.set_defaults(func=cmd_extract)
+
+    from zonecrawler.scheduled import add_commands  # crawl, reextract
+
+    add_commands(sub)
     return parser
 
 

@@ -18,11 +18,12 @@ from jsonschema import Draft202012Validator, FormatChecker
 from zonecrawler.extract.article import Extraction
 from zonecrawler.normalize.source import split_source
 from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
-from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_place
+from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_divisions
 from zonecrawler.siteconfig import Site
 
 SCHEMA_VERSION = "1.0"
 HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
+_MAX_PLACE_LEN = 8
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -56,7 +57,12 @@ def _region(breadcrumb: list[str], site: Site | None) -> str | None:
         items = breadcrumb[site.region_level : site.region_level + 1]
     else:
         items = [b for b in breadcrumb if b not in HOME_ITEMS][1:]
-    return next((item for item in items if parse_place(item)), None)
+    return next((item for item in items if _is_place(item)), None)
+
+
+def _is_place(text: str) -> bool:
+    """A short breadcrumb item that names a province or city (南京, 江苏, 苏州市)."""
+    return len(text) <= _MAX_PLACE_LEN and parse_divisions(text)["province"] is not None
 
 
 def _language(text: str) -> str | None:

@@ -37,10 +37,37 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {
     "zonecrawler.pipelines.RecordPipeline": 100,
     "zonecrawler.pipelines.SchemaValidationPipeline": 200,
+    "zonecrawler.incremental.IncrementalPipeline": 290,
     "zonecrawler.pipelines.DeduplicationPipeline": 300,
 }
 # Records failing the schema are dropped from the feed; set a path to keep them.
 ZONECRAWLER_REJECTS_FILE = None
+
+# --- unattended crawls (README "Scheduled crawls") ------------------------------
+# Articles already delivered (SQLite); "" or None turns incremental crawling off.
+ZONECRAWLER_STORE = ".zonecrawler/store.sqlite"
+ZONECRAWLER_FULL = False  # ignore the store: fetch and emit everything (also `-a full=1`, `zonecrawler crawl --full`)
+ZONECRAWLER_STOP_ON_KNOWN_PAGE = True  # stop a list's pagination at a page of only known articles
+ZONECRAWLER_EMIT_CHANGED = False  # re-fetch known articles, emit those whose content_hash changed
+ZONECRAWLER_ARCHIVE_DIR = None  # save fetched article HTML (gzip) for `zonecrawler reextract`
+ZONECRAWLER_SUMMARY_FILE = None  # write the health summary JSON here
+ZONECRAWLER_SUMMARY_PRINT = False  # also print it to stdout
+ZONECRAWLER_MIN_COVERAGE = {"title": 0.95, "date": 0.9, "body": 0.9}  # below -> crawl is unhealthy
+ZONECRAWLER_MAX_ERROR_RATE = 0.01  # errors / requests above this -> unhealthy
+FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed to NAME
+    "": "zonecrawler.feeds.AtomicFileFeedStorage",
+    "file": "zonecrawler.feeds.AtomicFileFeedStorage",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "zonecrawler.health.ErrorCountMiddleware": 40,
+    "zonecrawler.incremental.IncrementalMiddleware": 50,
+    "zonecrawler.archive.ArchiveMiddleware": 60,
+}
+EXTENSIONS = {
+    "zonecrawler.ledger.LedgerExtension": -20,
+    "zonecrawler.jobdir.JobDirGuard": -10,
+    "zonecrawler.health.HealthExtension": 10,
+}
 
 # --- contracts (`scrapy check`) ---------------------------------------------
 SPIDER_CONTRACTS = {"zonecrawler.contracts.MirrorContract": 10}

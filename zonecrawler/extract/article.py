@@ -19,7 +19,7 @@ from parsel import Selector
 from zonecrawler.extract import body as body_mod
 from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
 from zonecrawler.extract.decode import decode_html
-from zonecrawler.extract.dom import iter_elements, lines, parse, strip_invisible, text_of
+from zonecrawler.extract.dom import iter_elements, lines, parse, strip_invisible, tag_of, text_of
 from zonecrawler.extract.labels import LABEL_RE, count_labels, split_labels
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
 from zonecrawler.extract.title import choose_title, strip_site_suffix
@@ -30,6 +30,7 @@ from zonecrawler.text import clean_line, join_paragraphs
 _META_LINE_MAX = 300
 _KEY_FIELDS = {"date", "source", "zone"}
 _NEAR_TITLE_CHARS = 300
+_SHORT_LINE = 80
 DEFAULT_SUFFIXES = ("投促中国",)
 
 
@@ -115,6 +116,41 @@ def _date_after(root, anchor, limit: int = _NEAR_TITLE_CHARS) -> str | None:
     return None
 
 
+def _date_before(root, anchor, limit: int = _NEAR_TITLE_CHARS) -> str | None:
+    """Last date printed within ``limit`` characters before ``anchor`` in reading order."""
+    chunks: list[str] = []
+    for el in root.iter():
+        if el is anchor:
+            break
+        if isinstance(el.tag, str):
+            chunks.append(el.text or "")
+        chunks.append(el.tail or "")
+    tail = "".join(chunks)[-limit:]
+    found = find_dates(tail)
+    return found[-1][2] if found else None
+
+
+def _common_ancestor(a, b):
+    """The lowest element containing both ``a`` and ``b``."""
+    ancestors = {a, *a.iterancestors()}
+    return next((x for x in (b, *b.iterancestors()) if x in ancestors), None)
+
+
+def _labels_near_body(scope, body_el, meta_el) -> dict[str, str]:
+    """Labelled values (责任编辑：…, 来源：…) on short lines of the article outside the meta line."""
+    found: dict[str, str] = {}
+    skipped = {e for e in (body_el, meta_el) if e is not None}
+    for el in scope.iter():
+        if el in skipped or not isinstance(el.tag, str) or el.find(".//*") is not None and len(el) > 3:
+            continue
+        text = el.text_content()
+        if len(text) > _SHORT_LINE or not LABEL_RE.search(text):
+            continue
+        for name, value in split_labels(clean_line(text)).values.items():
+            found.setdefault(name, value)
+    return found
+
+
 def extract_article(
     url: str,
     html: bytes | str,
@@ -196,8 +232,16 @@ def extract_article(
         body_layer = "selector"
     if body_el is not None:
         result.set("body", join_paragraphs(body_mod.body_lines(body_el, skip, result.title)), body_layer)
-        scope = body_el.getparent() if body_el.getparent() is not None else body_el
+        # The article region: body plus its title/meta line (attachments and 责任编辑 often sit beside the body).
+        anchor = title_el if title_el is not None else meta_el
+        scope = _common_ancestor(body_el, anchor) if anchor is not None else None
+        if scope is None or scope is root or tag_of(scope) == "body":
+            scope = body_el.getparent() if body_el.getparent() is not None else body_el
         result.set("attachments", body_mod.attachments(scope, url), body_layer)
+        nearby = _labels_near_body(scope, body_el, meta_el)
+        for name in ("source", "author", "editor"):
+            result.set(name, nearby.get(name), "label")
+        result.set("date", _date_before(root, body_el), "before_body")
     result.set("body", join_paragraphs((ld.get("body") or "").split("\n")), "json_ld")
 
     # 6. last resorts

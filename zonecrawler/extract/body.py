@@ -12,13 +12,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from zonecrawler.extract.dom import iter_elements, lines, link_text_length, own_text, tag_of
+from zonecrawler.extract.dom import BLOCK_TAGS, lines, link_text_length, tag_of
 from zonecrawler.extract.labels import count_labels
 from zonecrawler.text import clean_line, squash
 
 _PUNCT = re.compile(r"[，。；！？、,;]")
+_BR_WRAPPERS = {"font", "span"}
+_NO_OWNER = object()
+_MIN_PARAGRAPH = 10
 _SELF_CONTAINERS = {"div", "td", "section", "article", "body", "center", "main", "font", "span", "pre", "blockquote"}
-_SKIP_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "title", "head", "html", "option", "label", "button"}
+_SKIP_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "title", "head", "option", "label", "button"}
 _LINK_LIST_TAGS = {"ul", "ol", "dl", "div", "table", "p", "nav", "aside", "section", "td", "tr"}
 _NOISE_LINE = re.compile(
     r"^(?:上一[条篇页個个]|下一[条篇页個个]|上一條|下一條|【?\s*字[体體]\s*[:：]|分享到|分享至|扫一扫|掃一掃|"
@@ -40,21 +43,52 @@ def _link_density(el) -> float:
     return link_text_length(el) / total if total else 1.0
 
 
-def score_containers(root, exclude: set) -> dict:
-    """Content score per element (before the link-density discount)."""
-    scores: dict = {}
-    for el in iter_elements(root):
-        tag = tag_of(el)
-        if tag in _SKIP_TAGS or el in exclude:
+def _acts_as_block(el) -> bool:
+    """Blocks, and inline wrappers of old layouts that hold <br>-separated paragraphs (<font>, <span>)."""
+    tag = tag_of(el)
+    return (tag in BLOCK_TAGS and tag != "br") or (tag in _BR_WRAPPERS and el.find("br") is not None)
+
+
+def _paragraph_texts(root, exclude: set) -> dict:
+    """Visible non-link text per paragraph owner (the nearest block around each text node)."""
+    skipped = {e for ex in exclude for e in ex.iter()}
+    owner_of: dict = {}
+    texts: dict = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str):
             continue
-        text = clean_line(own_text(el))
-        if len(text) < 10:
+        parent = el.getparent()
+        inherited = owner_of.get(parent) if parent is not None else None
+        if el in skipped or tag_of(el) in _SKIP_TAGS or inherited is _NO_OWNER:
+            owner_of[el] = _NO_OWNER
+            continue
+        owner = el if _acts_as_block(el) or inherited is None else inherited
+        owner_of[el] = owner
+        parts = [el.text or ""] + [child.tail or "" for child in el]
+        direct = "".join(parts)
+        if direct.strip():
+            texts.setdefault(owner, []).append(direct)
+    return texts
+
+
+def score_containers(root, exclude: set) -> dict:
+    """Content score per element (before the link-density discount).
+
+    Each paragraph scores 1 + its Chinese punctuation + up to 3 for length; the score
+    goes to its container (the paragraph itself when it is a <div>/<td>-like block
+    holding <br>-separated text) in full and to the container's parent in half.
+    """
+    scores: dict = {}
+    for owner, parts in _paragraph_texts(root, exclude).items():
+        text = clean_line(" ".join(parts))
+        if len(text) < _MIN_PARAGRAPH:
             continue
         score = _paragraph_score(text)
-        parent = el.getparent()
-        first, second = (el, parent) if tag in _SELF_CONTAINERS else (parent, parent.getparent() if parent is not None else None)
-        if first is not None:
-            scores[first] = scores.get(first, 0.0) + score
+        first = owner if tag_of(owner) in _SELF_CONTAINERS else owner.getparent()
+        if first is None:
+            continue
+        scores[first] = scores.get(first, 0.0) + score
+        second = first.getparent()
         if second is not None:
             scores[second] = scores.get(second, 0.0) + score / 2
     return scores

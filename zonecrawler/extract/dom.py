@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
@@ -27,8 +28,57 @@ def parse(text: str, url: str | None = None) -> Selector:
     root = sel.root
     if not isinstance(getattr(root, "tag", None), str):
         return Selector(text="<html><body></body></html>", type="html")
+    if _AT_MAX_DEPTH(root):
+        # Pathological nesting (thousands of unclosed tags): libxml2 drops everything below ~2,048
+        # levels, so collapse long runs of opening tags and parse again before flattening.
+        deeper = Selector(text=_TAG_RUN.sub(r"\1", text), base_url=url or "", type="html")
+        if isinstance(getattr(deeper.root, "tag", None), str):
+            sel, root = deeper, deeper.root
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    limit_depth(root)
     return sel
+
+
+# Markup nested deeper than this (5,000 unclosed <font>s) is flattened, so the recursive walkers
+# here stay far below Python's recursion limit.  Real pages nest a few dozen levels.
+MAX_DEPTH = 200
+_AT_MAX_DEPTH = etree.XPath("/" + "/".join(["*"] * MAX_DEPTH))
+_TAG_RUN = re.compile(r"(<[A-Za-z][^<>]*>)(?:\s*<[A-Za-z][^<>]*>){31,}")  # 32+ opening tags, no text between
+
+
+def limit_depth(root) -> int:
+    """Flatten everything below depth ``MAX_DEPTH`` into text and ``<br>``s (block ends become breaks).
+
+    The visible text is kept in order; only structure below the limit is lost.  Returns how many
+    elements were flattened.  Cheap when nothing is that deep (one XPath step per level).
+    """
+    flattened = 0
+    for el in _AT_MAX_DEPTH(root):
+        chunks = [el.text or ""]
+        walker = etree.iterwalk(el, events=("start", "end"))
+        for event, node in walker:
+            if node is el:
+                continue
+            tag = tag_of(node)
+            if event == "start":
+                if tag in INVISIBLE:
+                    walker.skip_subtree()  # its "end" still comes, with its tail
+                    continue
+                if tag in BLOCK_TAGS:
+                    chunks.append("")
+                chunks[-1] += node.text or ""
+                flattened += 1
+            else:
+                if tag in BLOCK_TAGS:
+                    chunks.append("")
+                chunks[-1] += node.tail or ""
+        for child in list(el):
+            el.remove(child)
+        el.text = chunks[0]
+        for chunk in chunks[1:]:
+            br = etree.SubElement(el, "br")
+            br.tail = chunk
+    return flattened
 
 
 def strip_invisible(root) -> None:

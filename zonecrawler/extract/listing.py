@@ -12,6 +12,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from zonecrawler.extract.decode import decode_html
 from zonecrawler.extract.dom import parse
+from zonecrawler.normalize.urls import canonicalize_url
 from zonecrawler.siteconfig import Site
 from zonecrawler.text import clean_line
 
@@ -43,16 +44,19 @@ def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | N
     base = root.find(".//base")
     base_url = urljoin(url, base.get("href")) if base is not None and base.get("href") else url
     page_host = urlsplit(url).hostname or ""
+    page_url = canonicalize_url(urldefrag(url)[0])
     listing, seen = Listing(), set()
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        link = urldefrag(urljoin(base_url, href))[0]
+        # Canonical form: tracking parameters (utm_*, spm, from, ...) dropped, so variants of one
+        # link match the site's patterns and collapse into one request.
+        link = canonicalize_url(urldefrag(urljoin(base_url, href))[0])
         if urlsplit(link).scheme not in ("http", "https") or not _same_site(link, page_host, site):
             continue
         is_next = bool(NEXT_PAGE_TEXT.match(clean_line(a.text_content())))
-        if is_next and link not in listing.next_pages and link != url:
+        if is_next and link not in listing.next_pages and link != page_url:
             listing.next_pages.append(link)
         if link in seen:
             continue
@@ -60,6 +64,6 @@ def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | N
         if site.is_article(link):
             listing.articles.append(link)
         elif site.is_list(link) or is_next:
-            if link != url:
+            if link != page_url:
                 listing.lists.append(link)
     return listing

@@ -13,12 +13,16 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
+from zonecrawler import distributed
 from zonecrawler.contracts import ENV_BASE_URL
 from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.decode import charset_from_content_type
 from zonecrawler.extract.listing import parse_listing
 from zonecrawler.items import ArticleLoader
+from zonecrawler.incremental import is_pagination, stop_paginating
+from zonecrawler.pagefile import BadPageError, check_page_bytes
 from zonecrawler.siteconfig import Site, SiteConfigError, get_site, load_registry
 
 _LOOPBACK_NAMES = {"localhost"}
@@ -64,16 +68,33 @@ class SiteSpider(scrapy.Spider):
             # A local mirror needs no politeness delays.
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            # ... and records into no article store unless one is given with -s ZONECRAWLER_STORE=...
+            crawler.settings.set("ZONECRAWLER_STORE", None, priority="spider")
         elif len(spider.sites) == 1:
             site = next(iter(spider.sites.values()))
             for key, value in site.politeness.items():
                 crawler.settings.set(key.upper().replace("OBEY_ROBOTS", "ROBOTSTXT_OBEY"), value, priority="spider")
         return spider
 
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        distributed.update_settings(settings)  # scrapy-redis scheduler etc. when ZONECRAWLER_REDIS_URL is set
+
     async def start(self):
+        coordinator = distributed.coordinator_for(self.crawler)
+        if coordinator is not None:  # distributed mode: seed the round once, then start URLs from Redis
+            async for request in coordinator.start(self, self.config_start_requests()):
+                yield request
+            return
+        for request in self.config_start_requests():
+            yield request
+
+    def config_start_requests(self):
+        """Requests for the registry's start URLs of every site this spider crawls."""
         for site in self.sites.values():
             for url in site.start_urls:
-                yield scrapy.Request(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": 0})
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": 0})
 
     def site_for(self, response: Response) -> Site:
         """The registry entry a response belongs to."""
@@ -98,13 +119,22 @@ class SiteSpider(scrapy.Spider):
         listing = parse_listing(response.url, response.body, site, self._charset(response))
         self.crawler.stats.inc_value("zonecrawler/list_pages")
         for url in listing.articles:
-            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name, "zc_kind": "article"})
-        if depth >= site.max_list_pages:
+            yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+        # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
+        limit = min(site.max_list_pages, self.settings.getint("ZONECRAWLER_MAX_LIST_PAGES") or site.max_list_pages)
+        if depth >= limit:
             self.logger.warning("list depth limit %d reached at %s; not paginating further", depth, response.url)
             self.crawler.stats.inc_value("zonecrawler/list_depth_limit")
             return
+        # Incremental runs: a page holding only articles earlier runs delivered ends its list's pagination.
+        stop = stop_paginating(self.crawler, response.url, listing.articles)
+        if stop:
+            self.logger.debug("every article on %s is known; not paginating further", response.url)
+            self.crawler.stats.inc_value("zonecrawler/incremental/pagination_stopped")
         for url in listing.lists:
-            yield response.follow(url, callback=self.parse_list, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
+            if stop and is_pagination(response.url, url, listing.next_pages):
+                continue
+            yield response.follow(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
 
     def parse_article(self, response: Response):
         """Extract one article and follow article links it shows (上一条/下一条, related news).
@@ -119,6 +149,12 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("skipping non-HTML article response %s (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
             return
+        try:  # an image or other binary served as text/html (Scrapy trusts the header)
+            check_page_bytes(response.body, response.url)
+        except BadPageError as exc:
+            self.logger.warning("skipping article: %s", exc)
+            self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
+            return
         extraction = extract_article(response.url, response.body, site=site, http_charset=self._charset(response))
         loader = ArticleLoader(response=response)
         loader.add_value("url", response.url)
@@ -130,7 +166,19 @@ class SiteSpider(scrapy.Spider):
         loader.add_value("provenance", extraction.provenance)
         yield loader.load_item()
         for url in parse_listing(response.url, response.body, site, self._charset(response)).articles:
-            yield response.follow(url, callback=self.parse_article, meta={"zc_site": site.name, "zc_kind": "article"})
+            yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+
+    def on_error(self, failure):
+        """A request given up on (HTTP error, retries exhausted, too large, ...): one clear log line and a
+        ``zonecrawler/failed/<reason>`` stat instead of a traceback."""
+        exc = failure.value
+        request = getattr(failure, "request", None)
+        if isinstance(exc, HttpError):
+            reason = f"HTTP {exc.response.status}"
+        else:
+            reason = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        self.logger.warning("giving up on %s: %s", request.url if request is not None else "?", reason)
+        self.crawler.stats.inc_value(f"zonecrawler/failed/{reason.split(':')[0].replace(' ', '_')}")
 
     @staticmethod
     def _charset(response: Response) -> str | None:

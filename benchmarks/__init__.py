@@ -1,0 +1,1 @@
+"""Benchmarks for zonecrawler: one command each (see benchmarks/README.md)."""

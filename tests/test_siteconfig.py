@@ -1,0 +1,58 @@
+"""The site registry: bundled sites load; bad files fail with the file and key named."""
+
+from __future__ import annotations
+
+import pytest
+
+from zonecrawler.siteconfig import SiteConfigError, get_site, load_registry, load_site_file
+
+
+def test_bundled_registry_loads():
+    registry = load_registry()
+    assert "investchn" in registry
+    for site in registry.values():
+        assert site.start_urls and site.article_patterns
+
+
+def test_rebased_site_points_at_mirror():
+    site = get_site("investchn").rebased("http://127.0.0.1:8123")
+    assert all(u.startswith("http://127.0.0.1:8123/") for u in site.start_urls)
+    assert site.allowed_domains == ("127.0.0.1",)
+    assert site.is_article("http://127.0.0.1:8123/news/202202/171001.html")
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["("]\n', "article_patterns[0] is not a valid regex"),
+        ('name = "bad"\nstart_urls = ["ftp://a.cn/"]\narticle_patterns = ["x"]\n', "start_urls[0] is not an absolute http(s) URL"),
+        ('name = "bad"\nstart_urls = ["https://a.cn/"]\n', "missing required key 'article_patterns'"),
+        ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\nstart_url = 1\n', "unknown key 'start_url'"),
+        ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\n[selectors]\nheadline = "h1"\n', "selectors.headline is not a field"),
+        ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\n[politeness]\ndownload_delay = "slow"\n', "politeness.download_delay has the wrong type"),
+        ('name = "other"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\n', "must match the file name"),
+        ('name = "bad"\nstart_urls = [\n', "not valid TOML"),
+    ],
+)
+def test_bad_site_files_name_the_problem(tmp_path, body, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(body, "utf-8")
+    with pytest.raises(SiteConfigError) as err:
+        load_site_file(path)
+    assert str(path) in str(err.value)
+    assert message in str(err.value)
+
+
+def test_unknown_site_lists_known_ones():
+    with pytest.raises(SiteConfigError, match="known sites: .*investchn"):
+        get_site("nope")
+
+
+def test_user_sites_dir_overrides(tmp_path, monkeypatch):
+    (tmp_path / "mysite.toml").write_text(
+        'name = "mysite"\nstart_urls = ["https://zone.example.cn/news/"]\narticle_patterns = ["/art/\\\\d+\\\\.html$"]\n', "utf-8"
+    )
+    monkeypatch.setenv("ZONECRAWLER_SITES_DIR", str(tmp_path))
+    site = get_site("mysite")
+    assert site.allowed_domains == ("zone.example.cn",)
+    assert site.is_article("https://zone.example.cn/art/12.html")

@@ -1,0 +1,119 @@
+"""Incremental crawling: skip article pages already delivered, stop paginating at old news, emit once.
+
+* :class:`IncrementalMiddleware` (downloader middleware) drops article requests
+  (``meta["zc_kind"] == "article"``) whose canonical URL the store knows or this job
+  already wrote — they are never downloaded.  List pages are always fetched.
+  ``ZONECRAWLER_FULL`` ignores the store; ``ZONECRAWLER_EMIT_CHANGED`` re-fetches
+  known articles so that changed ones (same URL, new content_hash) are emitted again.
+* :func:`stop_paginating` tells the spider to stop following a list's pagination when
+  every article on the page was delivered by an earlier run (``ZONECRAWLER_STOP_ON_KNOWN_PAGE``).
+* :class:`IncrementalPipeline` drops records already delivered (same canonical URL and
+  hash, or the same content under another URL — that URL is recorded as an alias),
+  counts new / changed per site, and hands emitted records to the ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import DropItem, IgnoreRequest
+
+from zonecrawler.ledger import ledger_for
+from zonecrawler.normalize.urls import canonicalize_url
+
+logger = logging.getLogger(__name__)
+
+
+class IncrementalMiddleware:
+    """Downloader middleware: never download an article page that is already delivered."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.ledger = ledger_for(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if request.meta.get("zc_kind") != "article":
+            return None
+        canonical = canonicalize_url(request.url)
+        site = request.meta.get("zc_site") or "?"
+        if self.ledger.emitted_in_job(canonical):
+            self.stats.inc_value("zonecrawler/incremental/skipped_in_job")
+            self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
+            logger.debug("already written by this job, not fetched: %s", request.url)
+            raise IgnoreRequest(f"already in this job's output: {request.url}")
+        row = self.ledger.stored(canonical)
+        if row is None:
+            return None
+        if self.ledger.emit_changed:
+            request.meta["zc_known_hash"] = row["content_hash"]
+            self.stats.inc_value("zonecrawler/incremental/refetched_known")
+            return None
+        self.stats.inc_value("zonecrawler/incremental/skipped_known")
+        self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
+        logger.debug("known since %s, not fetched: %s", row["first_seen"], request.url)
+        raise IgnoreRequest(f"known article: {request.url}")
+
+
+def _list_dir(url: str) -> str:
+    path = urlsplit(url).path or "/"
+    return path if path.endswith("/") else posixpath.dirname(path) + "/"
+
+
+def stop_paginating(crawler, page_url: str, article_urls: list[str]) -> bool:
+    """True when every article on this list page was delivered by an earlier run (and the feature is on)."""
+    ledger = ledger_for(crawler)
+    if not ledger.stop_on_known_page or ledger.full or ledger.store is None or not article_urls:
+        return False
+    return all(ledger.known_before(canonicalize_url(u)) for u in article_urls)
+
+
+def is_pagination(page_url: str, link: str, next_pages: list[str]) -> bool:
+    """Is ``link`` another page of the same list as ``page_url`` (not a sub-list or another section)?"""
+    if link in next_pages:
+        return True
+    return urlsplit(link).netloc == urlsplit(page_url).netloc and _list_dir(link) == _list_dir(page_url)
+
+
+class IncrementalPipeline:
+    """Emit each article once across runs; record republished copies; count new / changed."""
+
+    def __init__(self, crawler):
+        self.ledger = ledger_for(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, record, spider=None):
+        canonical, digest = record["canonical_url"], record["content_hash"]
+        site = record.get("site") or "?"
+        if self.ledger.emitted_in_job(canonical):
+            self.stats.inc_value("zonecrawler/duplicates/url")
+            raise DropItem(f"already written by this job: {record['url']}", log_level="DEBUG")
+        row = self.ledger.stored(canonical)
+        changed = False
+        if row is not None:
+            if row["content_hash"] == digest or not self.ledger.emit_changed:
+                self.stats.inc_value("zonecrawler/incremental/unchanged")
+                self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
+                raise DropItem(f"known article, unchanged: {record['url']}", log_level="DEBUG")
+            changed = True
+        kept = self.ledger.owner_of(digest, canonical) if record.get("body") else None
+        if kept is not None:
+            self.ledger.add_alias(record, kept)
+            self.stats.inc_value("zonecrawler/duplicates/content")
+            logger.info("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
+            raise DropItem(f"same content as {kept['url']}: {record['url']}", log_level="DEBUG")
+        # The ledger records it on item_scraped, once every pipeline accepted it.
+        status = "changed" if changed else "new"
+        self.stats.inc_value(f"zonecrawler/incremental/{status}")
+        self.stats.inc_value(f"zonecrawler/{status}/{site}")
+        return record

@@ -1,0 +1,1 @@
+"""Normalizers: dates, URLs and ids, source/author/editor, zone names."""
