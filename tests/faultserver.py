@@ -275,7 +275,7 @@ class FaultHandler(MirrorHandler):
 
     def send_big(self, declared: bool) -> None:
         """50 MB of HTML, with Content-Length or streamed until the connection closes."""
-        chunk = ("<p>" + "大" * 20000 + "</p>\n").encode("utf-8")
+        chunk = ("<p>" + "大" * 20000 + "</p>\n").encode("utf-8") * 16  # ~1 MB writes
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         if declared:

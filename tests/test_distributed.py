@@ -30,7 +30,7 @@ from zonecrawler.goldens import article_urls
 from zonecrawler.mirror import MirrorHandler, MirrorServer
 from zonecrawler.siteconfig import get_site
 
-MIRROR = Path('/work/scratch/dist/site')  # DEVTMP
+MIRROR = INVESTCHN_SITE
 SPIDER = "investchn"
 
 
@@ -98,7 +98,7 @@ class Worker:
 
 def _expected_paths(base_url: str) -> list[str]:
     urls = article_urls(MIRROR, base_url, get_site(SPIDER).is_article)
-    assert len(urls) >= 20 or "DEVTMP", "the fixture mirror should hold 20+ articles"
+    assert len(urls) >= 20, "the fixture mirror should hold 20+ articles"
     return sorted(urlsplit(u).path for u in urls)
 
 
@@ -182,3 +182,20 @@ def test_killed_process_loses_no_article(redis_server, tmp_path):  # noqa: F811
     logs = survivor.log_text() + replacement.log_text()
     assert "worker victim is gone: re-queued" in logs
     assert client.hlen(f"zonecrawler:{SPIDER}:inflight:victim") == 0
+
+
+def test_start_urls_pushed_to_redis(redis_server, tmp_path):  # noqa: F811
+    """With seeding off, a worker crawls only what is pushed to zonecrawler:<spider>:start_urls."""
+    client = _redis(redis_server)
+    with MirrorServer(MIRROR) as mirror:
+        seed = f"{mirror.base_url}/news/202202/171001.html"
+        client.rpush(f"zonecrawler:{SPIDER}:start_urls", json.dumps({"url": seed, "meta": {"zc_kind": "article"}}))
+        worker = Worker("pushed", mirror.base_url, redis_server, tmp_path, extra=["-s", "ZONECRAWLER_REDIS_SEED=0"])
+        assert worker.wait() == 0, worker.log_text()[-3000:]
+        hits = list(mirror.hits)
+    urls = [r["url"] for r in worker.records()]
+    assert seed in urls
+    assert "started a new round" not in worker.log_text()
+    # No config start URL (list page) was fetched: only the pushed article and what it links to.
+    assert not [h for h in hits if h.startswith(("/kfqxw/", "/tzxw/"))]
+    assert client.llen(f"zonecrawler:{SPIDER}:start_urls") == 0

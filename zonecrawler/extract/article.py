@@ -20,7 +20,7 @@ from zonecrawler.extract import body as body_mod
 from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
 from zonecrawler.extract.decode import decode_html
 from zonecrawler.extract.dom import iter_elements, lines, parse, strip_invisible, tag_of, text_of
-from zonecrawler.extract.labels import LABEL_RE, count_labels, split_labels
+from zonecrawler.extract.labels import BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
 from zonecrawler.extract.title import choose_title, strip_site_suffix
 from zonecrawler.normalize.dates import date_from_url, find_dates, parse_date
@@ -31,6 +31,7 @@ _META_LINE_MAX = 300
 _KEY_FIELDS = {"date", "source", "zone"}
 _NEAR_TITLE_CHARS = 300
 _SHORT_LINE = 80
+_BARE_LINE_MAX = 200
 DEFAULT_SUFFIXES = ("投促中国",)
 
 
@@ -79,16 +80,20 @@ def find_meta_line(root):
     """The smallest block carrying the most publish labels (发布时间/来源/发布开发区)."""
     best = None
     for el in iter_elements(root):
-        text = el.text_content()
-        if len(text) > _META_LINE_MAX * 3 or not LABEL_RE.search(text):
+        raw = el.text_content()
+        if len(raw) > _META_LINE_MAX * 3:
             continue
-        text = clean_line(text)
-        if len(text) > _META_LINE_MAX:
+        if LABEL_RE.search(raw):
+            text = clean_line(raw)
+            values = split_labels(text).values if len(text) <= _META_LINE_MAX else {}
+        elif len(raw) <= _BARE_LINE_MAX and BARE_LABEL_RE.search(raw):
+            text = text_of(el)  # cells joined with spaces: 发布时间 2022-02-17 来源 …
+            values = split_bare_labels(text).values
+        else:
             continue
-        values = split_labels(text).values
         if not _KEY_FIELDS & values.keys():
             continue
-        key = (count_labels(text), -len(text))
+        key = (len(values), -len(text))
         if best is None or key > best[0]:
             best = (key, el, values)
     return (best[1], best[2]) if best else (None, {})
@@ -203,6 +208,8 @@ def extract_article(
     if page_title_el is not None:
         page_title_el.getparent().remove(page_title_el)
     page_title = strip_site_suffix(page_title, suffixes) if page_title else None
+    if page_title in suffixes:  # <title> holds only the site's name
+        page_title = None
 
     # 4. visible labels
     meta_el, labelled = find_meta_line(root)

@@ -10,8 +10,8 @@ from zonecrawler.text import clean_line
 _PREFIX = re.compile(
     r"^(?:您(?:现在|現在)?的?位置|当前位置|當前位置|现在位置|所在位置|位置)\s*[:：]?\s*"
 )
-_SEPARATOR = re.compile(r"\s*(?:>>|»|>|＞|›|→|〉|»)\s*")
-_HOME = re.compile(r"(?:首页|首頁|网站首页|主页)\s*(?:>>|»|>|＞|›|→|〉)")
+_SEPARATOR = re.compile(r"\s*(?:[-—=]*>>?|»|＞|›|→|〉)\s*")
+_HOME = re.compile(r"(?:首页|首頁|网站首页|主页)\s*(?:[-—=]*>|»|＞|›|→|〉)")
 _MAX_LEN = 200
 
 

@@ -35,6 +35,13 @@ _ALTERNATION = "|".join(_spaced(lab) for lab in sorted(_FIELD_OF, key=len, rever
 LABEL_RE = re.compile(
     rf"(?:[【\[]{_GAP}(?P<bl>{_ALTERNATION}){_GAP}[】\]]{_GAP}[:：]?|(?P<pl>{_ALTERNATION}){_GAP}[:：])"
 )
+# Distinctive labels also recognised without a colon (label and value in separate cells,
+# the colon drawn by CSS). Only used on a short block that has a bare date label too.
+_BARE_LABELS = ("发布时间", "发布日期", "發佈時間", "發布時間", "信息来源", "稿件来源", "文章来源", "来源", "來源",
+                "发布开发区", "發佈開發區", "发布单位", "责任编辑", "責任編輯")
+BARE_LABEL_RE = re.compile(
+    "(?P<pl>" + "|".join(_spaced(lab) for lab in sorted(_BARE_LABELS, key=len, reverse=True)) + ")"
+)
 # Text that ends a value: separators, font-size/print widgets, share bars.
 _VALUE_END = re.compile(r"[|｜丨]|【|字体[:：]|打印|关闭|分享到|收藏|\[\s*(?:打印|关闭)")
 _EDGE_PUNCT = " \t\u3000\u00a0,，;；.。:：·-—_()（）[]【】\"“”'‘’<>《》"
@@ -58,16 +65,16 @@ def field_of(label_text: str) -> str:
     return _FIELD_OF[WHITESPACE.sub("", label_text)]
 
 
-def split_labels(text: str) -> LabelValues:
+def split_labels(text: str, pattern: re.Pattern = LABEL_RE) -> LabelValues:
     """Split ``发布时间：… 来源：… 发布开发区：…`` text into field values.
 
     The first occurrence of each field wins; a value runs to the next label or
     to a separator/widget (``|``, ``【字体】``, 打印, 关闭).
     """
     found = LabelValues()
-    matches = list(LABEL_RE.finditer(text))
+    matches = list(pattern.finditer(text))
     for i, match in enumerate(matches):
-        name = field_of(match.group("bl") or match.group("pl"))
+        name = field_of(match.groupdict().get("bl") or match.group("pl"))
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[match.end():end]
         cut = _VALUE_END.search(value)
@@ -82,3 +89,9 @@ def split_labels(text: str) -> LabelValues:
 def count_labels(text: str) -> int:
     """How many distinct fields are labelled in ``text``."""
     return len({field_of(m.group("bl") or m.group("pl")) for m in LABEL_RE.finditer(text)})
+
+
+def split_bare_labels(text: str) -> LabelValues:
+    """Colon-less labels (``发布时间 2022-02-17 来源 新华网``); empty unless a date label is among them."""
+    found = split_labels(text, BARE_LABEL_RE)
+    return found if "date" in found.values and found.count >= 2 else LabelValues()

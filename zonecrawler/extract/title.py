@@ -16,6 +16,8 @@ from zonecrawler.text import clean_line, squash
 _SEPARATOR = re.compile(r"\s*(?:[_|｜·]|\s[-–—]\s|(?<!\d)-(?!\d)|(?<!—)—(?!—))\s*")
 _HEADINGS = {"h1": 3, "h2": 2, "h3": 1, "h4": 1}
 _MAX_SUFFIX = 20
+_HEADING_REACH = 5  # elements between a heading and the meta line below it
+_BLOCK_REACH = 3
 
 
 def strip_site_suffix(page_title: str, known: tuple[str, ...] = ()) -> str:
@@ -69,28 +71,38 @@ def title_candidates(root, exclude: set):
 
 
 def choose_title(root, page_title: str | None, meta_line, exclude: set):
-    """Return ``(element or None, title or None, layer)``."""
+    """Return ``(element or None, title or None, layer)``.
+
+    Preference: a visible block matching ``<title>`` (closest to the meta line), then a
+    heading right above the meta line, then ``<title>`` itself, then any block right above
+    the meta line (or the first <h1> on a page without one).
+    """
     positions = {el: i for i, el in enumerate(iter_elements(root))}
     meta_pos = positions.get(meta_line, None)
     best = None
-    nearest_heading = None
+    heading_above = None
+    block_above = None
     for el, text, weight in title_candidates(root, exclude):
         pos = positions[el]
         sim = _similarity(text, page_title) if page_title else 0
         if sim:
-            # Prefer closeness to the title, then headings, then nearness before the meta line.
             distance = abs(meta_pos - pos) if meta_pos is not None else pos
             key = (sim, weight, -distance)
             if best is None or key > best[0]:
                 best = (key, el, text)
-        elif meta_pos is not None and pos < meta_pos and (weight or meta_pos - pos <= 3):
-            nearest_heading = (el, text)
-        elif meta_pos is None and weight == 3 and nearest_heading is None:
-            nearest_heading = (el, text)
+        elif meta_pos is not None and pos < meta_pos:
+            if weight and meta_pos - pos <= _HEADING_REACH:
+                heading_above = (el, text)
+            if meta_pos - pos <= _BLOCK_REACH:
+                block_above = (el, text)
+        elif meta_pos is None and weight == 3 and block_above is None:
+            block_above = (el, text)
     if best is not None:
         return best[1], best[2], "visible"
+    if heading_above is not None:
+        return heading_above[0], heading_above[1], "visible"
     if page_title:
         return None, page_title, "html_title"
-    if nearest_heading is not None:
-        return nearest_heading[0], nearest_heading[1], "visible"
+    if block_above is not None:
+        return block_above[0], block_above[1], "visible"
     return None, None, "none"
