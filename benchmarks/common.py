@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,35 +23,61 @@ class Measured:
     stderr: str
     seconds: float
     peak_rss_bytes: int
+    samples: list = field(default_factory=list)
 
     @property
     def peak_rss_mb(self) -> float:
         return self.peak_rss_bytes / (1024 * 1024)
 
 
-def run_measured(cmd: list[str], *, cwd: Path = REPO, env: dict | None = None, timeout: float = 600) -> Measured:
-    """Run ``cmd`` to completion (killed after ``timeout`` s) and report the child's peak resident memory.
+def run_measured(cmd: list[str], *, cwd: Path = REPO, env: dict | None = None, timeout: float = 600,
+                 stop_after: float | None = None, sample_every: float | None = None) -> Measured:
+    """Run ``cmd`` to completion and report the child's peak resident memory.
 
     The peak comes from ``wait4``'s rusage of that one child (``ru_maxrss``, KiB on Linux), so it is
-    exact and includes everything the crawl ever held, however briefly.
+    exact and includes everything the crawl ever held, however briefly.  ``stop_after`` sends
+    SIGTERM (Scrapy stops gracefully and still dumps its stats); ``timeout`` kills.  With
+    ``sample_every``, the child's RSS is also sampled (psutil) into ``Measured.samples`` as
+    ``(unix_time, rss_bytes)``.
     """
+    import signal
     import tempfile
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=out, stderr=err)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
+        timers = [threading.Timer(timeout, proc.kill)]
+        if stop_after is not None:
+            timers.append(threading.Timer(stop_after, proc.send_signal, (signal.SIGTERM,)))
+        samples: list[tuple[float, int]] = []
+        done = threading.Event()
+        if sample_every:
+            import psutil
+
+            def sample():
+                child = psutil.Process(proc.pid)
+                while not done.wait(sample_every):
+                    try:
+                        samples.append((time.time(), child.memory_info().rss))
+                    except psutil.Error:
+                        return
+
+            timers.append(threading.Thread(target=sample, daemon=True))
+        for t in timers:
+            t.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
-            timer.cancel()
+            done.set()
+            for t in timers:
+                if isinstance(t, threading.Timer):
+                    t.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         return Measured(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                        seconds, usage.ru_maxrss * 1024)
+                        seconds, usage.ru_maxrss * 1024, samples)
 
 
 def scrapy_stat(log: str, key: str, default=None):
@@ -63,5 +89,7 @@ def scrapy_stat(log: str, key: str, default=None):
     return float(value) if "." in value else int(value)
 
 
-def python() -> str:
-    return sys.executable
+def machine_note() -> str:
+    """CPU count and load average: benchmark numbers mean little without them."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load} (at start)"

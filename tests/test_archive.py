@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import subprocess
 import sys
 
@@ -44,10 +43,7 @@ def test_reextract_reproduces_the_crawl_from_the_archive(tmp_path):
     fetched = {m["id"]: m["fetched_at"] for m, _ in pages}
     assert all(r["crawled_at"] == fetched[r["id"]] for r in read_jsonl(again))
 
-    none = tmp_path / "none.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "zonecrawler.cli", "reextract", str(archive), "-o", str(none),
-                           "--site", "nosuchsite"], cwd=REPO, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and none.read_text() == ""
+    assert list(iter_archive(archive, site="nosuchsite")) == []  # what `reextract --site` filters on
 
 
 def test_reextract_reports_a_missing_archive(tmp_path):

@@ -53,7 +53,7 @@ class Worker:
         args = [
             sys.executable, "-m", "scrapy", "crawl", SPIDER, "-a", f"base_url={base_url}", "-O", str(self.out),
             "-s", f"ZONECRAWLER_REDIS_WORKER_ID={name}",
-            "-s", "ZONECRAWLER_REDIS_IDLE_CLOSE=2",
+            "-s", "ZONECRAWLER_REDIS_IDLE_CLOSE=1.5",
             "-s", "ZONECRAWLER_REDIS_HEARTBEAT_TTL=3",
             # Take work from the shared queue two requests at a time instead of hoarding 16.
             "-s", "CONCURRENT_REQUESTS=2",

@@ -67,10 +67,3 @@ def test_summary_counts_rejects_errors_and_coverage(tmp_path):
     assert s["error_rate"] > 0.01
     assert summary["status"] == "fail" and proc.returncode == 1
     assert any("error rate" in f for f in summary["failures"])
-    # A looser limit turns the same crawl healthy again.
-    out2 = tmp_path / "out2.jsonl"
-    with failing_server(site, failing) as server:
-        proc = run(crawl_cmd(server.base_url, tmp_path, out2, "--full", "-s", "RETRY_TIMES=0",
-                             "-s", "ZONECRAWLER_MAX_ERROR_RATE=0.2"))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert summary_of(out2)["status"] == "ok"

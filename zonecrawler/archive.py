@@ -13,6 +13,7 @@ selector fix, and writes the records atomically.
 from __future__ import annotations
 
 import gzip
+import inspect
 import json
 import logging
 import os
@@ -101,6 +102,13 @@ class _Counts(dict):
         return self.get(key, default)
 
 
+def _process(stage, item, spider):
+    """Call a pipeline's ``process_item`` with or without the (deprecated) spider argument."""
+    if "spider" in inspect.signature(stage.process_item).parameters:
+        return stage.process_item(item, spider)
+    return stage.process_item(item)
+
+
 def reextract(root: str | Path, output: str | Path, site: str | None = None) -> dict:
     """Rebuild records from archived pages into ``output`` (JSON Lines, written atomically); returns counts.
 
@@ -121,7 +129,8 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
         raise FileNotFoundError(f"archive folder not found: {root}")
     stats = _Counts()
     crawler = SimpleNamespace(settings=project_settings(), stats=stats)
-    chain = [RecordPipeline(), SchemaValidationPipeline(stats, None), DeduplicationPipeline(stats)]
+    crawler.settings.set("ZONECRAWLER_REJECTS_FILE", None, priority="cmdline")
+    chain = [cls.from_crawler(crawler) for cls in (RecordPipeline, SchemaValidationPipeline, DeduplicationPipeline)]
     spiders: dict[str, SiteSpider] = {}
     counts = {"pages": 0, "records": 0, "rejected": 0, "duplicates": 0}
     tmp = output.with_name(output.name + ".part")
@@ -133,7 +142,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
             if name not in spiders:
                 spiders[name] = SiteSpider(site=name)
                 spiders[name].crawler = crawler
-            spider = spiders[name]
+            spider = crawler.spider = spiders[name]
             headers = {"Content-Type": meta["content_type"]} if meta.get("content_type") else {}
             request = Request(meta["url"], meta={"zc_site": name, "zc_kind": "article"})
             response = HtmlResponse(meta["url"], body=body, headers=headers, request=request, status=meta.get("status", 200))
@@ -142,7 +151,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
                     continue
                 try:
                     for stage in chain:
-                        result = stage.process_item(result, spider)
+                        result = _process(stage, result, spider)
                 except DropItem as exc:
                     counts["rejected" if str(exc).startswith("schema violation") else "duplicates"] += 1
                     logger.info("%s", exc)

@@ -98,7 +98,11 @@ def update_settings(settings) -> bool:
     if not settings.get("ZONECRAWLER_REDIS_WORKER_ID"):
         worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         settings.set("ZONECRAWLER_REDIS_WORKER_ID", worker, priority=prio)
-    settings["ITEM_PIPELINES"].set(f"{__name__}.EmittedFilterPipeline", 350, priority=prio)
+    # The whole dict at spider priority: Scrapy 2.19's runner re-applies its (project-priority)
+    # settings to the crawler after update_settings, which would replace a per-key addition.
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    pipelines[f"{__name__}.EmittedFilterPipeline"] = 250  # before the incremental ledger sees it
+    settings.set("ITEM_PIPELINES", pipelines, priority=prio)
     return True
 
 
@@ -215,6 +219,23 @@ class DistributedScheduler(Scheduler):
         self.queue.coordinator = self.coordinator
         return result
 
+    # The two methods below only drop the ``spider=`` argument scrapy-redis 0.9.1 still passes
+    # to ``StatsCollector.inc_value`` (deprecated in Scrapy 2.19).
+    def enqueue_request(self, request):
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self):
+        request = self.queue.pop(self.idle_before_close)
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
 
 _COORDINATORS: "weakref.WeakKeyDictionary[Any, Coordinator]" = weakref.WeakKeyDictionary()
 
@@ -290,15 +311,19 @@ class Coordinator:
         try:
             self._beat()
             self._flush_acks()
-            if self.recover_dead():
-                self._wake_engine()
-            elif self.server.zcard(self.keys.queue):
-                self._wake_engine()
+            self.recover_dead()
+            if self.spider is not None and self.server.llen(self.keys.start_urls):
+                for request in self.pop_start_requests(self.spider):  # pushed while we are busy
+                    self.crawler.engine.crawl(request)
+            # Look at the shared queue (and, when idle, run the idle check) every tick.
+            self._wake_engine()
         except Exception:
             logger.exception("distributed heartbeat failed")
 
     def _wake_engine(self) -> None:
         """Make the engine look at the shared queue now instead of at its next 5 s heartbeat.
+
+        Scrapy then pops work other workers pushed and, when idle, sends ``spider_idle``.
 
         Uses the engine's private slot; without it, work pushed by other workers is still
         picked up, only later.
@@ -413,14 +438,15 @@ class Coordinator:
 def request_to_start_entry(request: Request) -> dict:
     """The JSON entry of ``zonecrawler:<spider>:start_urls`` for a start request."""
     entry: dict[str, Any] = {"url": request.url, "meta": dict(request.meta)}
-    callback = getattr(request.callback, "__name__", None)
-    if callback:
-        entry["callback"] = callback
+    for key, func in (("callback", request.callback), ("errback", request.errback)):
+        name = getattr(func, "__name__", None)
+        if name:
+            entry[key] = name
     return entry
 
 
 def start_entry_to_request(spider, data) -> Request | None:
-    """A request from a start-URL entry: JSON ``{"url", "meta"?, "callback"?, "dont_filter"?}``.
+    """A request from a start-URL entry: JSON ``{"url", "meta"?, "callback"?, "errback"?, "dont_filter"?}``.
 
     A bare URL string is accepted too. ``callback`` defaults to ``parse_article`` when
     ``meta.zc_kind`` is ``"article"`` and to ``parse_list`` otherwise.
@@ -448,7 +474,8 @@ def start_entry_to_request(spider, data) -> Request | None:
     if callback is None:
         logger.warning("ignoring start-URL entry with unknown callback %r", name)
         return None
-    return Request(url, callback=callback, meta=meta, dont_filter=bool(entry.get("dont_filter", False)))
+    errback = getattr(spider, entry.get("errback") or "on_error", None)
+    return Request(url, callback=callback, errback=errback, meta=meta, dont_filter=bool(entry.get("dont_filter", False)))
 
 
 class EmittedFilterPipeline:
@@ -463,11 +490,11 @@ class EmittedFilterPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def open_spider(self, spider):
+    def open_spider(self, spider=None):
         self.server = connection.from_settings(self.crawler.settings)
-        self.key = Keys(spider.name).emitted
+        self.key = Keys((spider or self.crawler.spider).name).emitted
 
-    def process_item(self, record, spider):
+    def process_item(self, record, spider=None):
         if self.server is not None and record.get("id") and self.server.sismember(self.key, record["id"]):
             self.crawler.stats.inc_value("zonecrawler/duplicates/distributed")
             raise DropItem(f"already written by another worker: {record.get('url')}")

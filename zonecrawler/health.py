@@ -148,8 +148,11 @@ class HealthExtension:
             tally.emitted += 1
 
     def item_dropped(self, item, exception, response=None, spider=None):
-        if not isinstance(item, dict) or "schema_version" not in item:
+        # Scrapy passes the item as the spider yielded it: rebuild the record the pipelines judged.
+        record = item if isinstance(item, dict) and "schema_version" in item else _record_of(item, spider)
+        if record is None:
             return
+        item = record
         errors = validation_errors(item)
         if not errors:
             return  # a duplicate or a known article, not an extraction problem
@@ -244,6 +247,17 @@ class HealthExtension:
             write_summary(Path(self.summary_file), text)
         if self.print_summary:
             print(text, flush=True)
+
+
+def _record_of(item, spider) -> dict | None:
+    from zonecrawler.pipelines import extraction_from_item
+    from zonecrawler.record import build_record
+
+    try:
+        site = getattr(spider, "sites", {}).get(item.get("site"))
+        return build_record(extraction_from_item(item), site=site)
+    except Exception:  # not one of our items
+        return None
 
 
 def _iso(value) -> str | None:

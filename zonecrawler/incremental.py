@@ -92,7 +92,7 @@ class IncrementalPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, record, spider=None):
+    def process_item(self, record):
         canonical, digest = record["canonical_url"], record["content_hash"]
         site = record.get("site") or "?"
         if self.ledger.emitted_in_job(canonical):
@@ -110,7 +110,7 @@ class IncrementalPipeline:
         if kept is not None:
             self.ledger.add_alias(record, kept)
             self.stats.inc_value("zonecrawler/duplicates/content")
-            logger.info("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
+            logger.debug("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
             raise DropItem(f"same content as {kept['url']}: {record['url']}", log_level="DEBUG")
         # The ledger records it on item_scraped, once every pipeline accepted it.
         status = "changed" if changed else "new"

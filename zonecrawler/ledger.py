@@ -119,6 +119,8 @@ class Ledger:
             return
         n = self.store.commit_records(self.to_commit, self.aliases)
         logger.debug("store %s: recorded %d articles, %d alias URLs", self.store.path, n, len(self.aliases))
+        self._store.close()  # checkpoints the WAL: the store is one self-contained file again
+        self._store = None
 
 
 def ledger_for(crawler) -> Ledger:

@@ -34,8 +34,15 @@ def extraction_from_item(item) -> Extraction:
 class RecordPipeline:
     """Normalize a spider item into a schema record (dates, zone, source split, ids, hashes)."""
 
-    def process_item(self, item, spider):
-        site = getattr(spider, "sites", {}).get(item.get("site"))
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        site = getattr(self.crawler.spider, "sites", {}).get(item.get("site"))
         return build_record(extraction_from_item(item), site=site)
 
 
@@ -51,11 +58,11 @@ class SchemaValidationPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.stats, crawler.settings.get("ZONECRAWLER_REJECTS_FILE"))
 
-    def close_spider(self, spider):
+    def close_spider(self):
         if self._rejects is not None:
             self._rejects.close()
 
-    def process_item(self, record, spider):
+    def process_item(self, record):
         errors = validation_errors(record)
         if not errors:
             self.stats.inc_value("zonecrawler/records_valid")
@@ -85,7 +92,7 @@ class DeduplicationPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
-    def process_item(self, record, spider):
+    def process_item(self, record):
         if record["id"] in self.ids:
             self.stats.inc_value("zonecrawler/duplicates/url")
             raise DropItem(f"duplicate URL {record['canonical_url']}")

@@ -48,7 +48,7 @@ def cmd_crawl(args) -> int:
     if args.jobdir:
         overrides["JOBDIR"] = args.jobdir
     if args.store is not None:
-        overrides["ZONECRAWLER_STORE"] = args.store or None
+        overrides["ZONECRAWLER_STORE"] = args.store
     if args.archive:
         overrides["ZONECRAWLER_ARCHIVE_DIR"] = args.archive
     process = CrawlerProcess(project_settings(overrides), install_root_handler=True)

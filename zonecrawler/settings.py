@@ -44,7 +44,7 @@ ITEM_PIPELINES = {
 ZONECRAWLER_REJECTS_FILE = None
 
 # --- unattended crawls (README "Scheduled crawls") ------------------------------
-# Articles already delivered (SQLite); "" or None turns incremental crawling off.
+# Articles already delivered (SQLite); "" turns incremental crawling off.
 ZONECRAWLER_STORE = ".zonecrawler/store.sqlite"
 ZONECRAWLER_FULL = False  # ignore the store: fetch and emit everything (also `-a full=1`, `zonecrawler crawl --full`)
 ZONECRAWLER_STOP_ON_KNOWN_PAGE = True  # stop a list's pagination at a page of only known articles

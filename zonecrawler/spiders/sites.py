@@ -69,7 +69,7 @@ class SiteSpider(scrapy.Spider):
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
             # ... and records into no article store unless one is given with -s ZONECRAWLER_STORE=...
-            crawler.settings.set("ZONECRAWLER_STORE", None, priority="spider")
+            crawler.settings.set("ZONECRAWLER_STORE", "", priority="spider")
         elif len(spider.sites) == 1:
             site = next(iter(spider.sites.values()))
             for key, value in site.politeness.items():

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run every zonecrawler benchmark once, printing each one's numbers (see benchmarks/README.md).
+#   bash benchmarks/run_all.sh            # full sizes (the 100k-page crawl takes a while)
+#   QUICK=1 bash benchmarks/run_all.sh    # small sizes, for a smoke run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python}"
+if [[ -x /work/venv/bin/python && -z "${PYTHON:-}" ]]; then PY=/work/venv/bin/python; fi
+if [[ -n "${QUICK:-}" ]]; then
+  EXTRACT=(--seconds 1); CRAWL=(--articles 300); SCALE=(--sizes 500,1000)
+else
+  EXTRACT=(); CRAWL=(); SCALE=()
+fi
+echo "== 1. extraction throughput and accuracy"
+"$PY" -m benchmarks.bench_extract "${EXTRACT[@]}"
+echo; echo "== 2. crawl throughput: full spider + pipelines vs bare download-only spider"
+"$PY" -m benchmarks.bench_crawl "${CRAWL[@]}"
+echo; echo "== 3. scale: 10k and 100k-page crawls"
+"$PY" -m benchmarks.bench_scale "${SCALE[@]}"
