@@ -67,3 +67,20 @@ def test_summary_counts_rejects_errors_and_coverage(tmp_path):
     assert s["error_rate"] > 0.01
     assert summary["status"] == "fail" and proc.returncode == 1
     assert any("error rate" in f for f in summary["failures"])
+
+
+def test_dates_removed_from_the_markup_fail_the_crawl(tmp_path):
+    """The issue's own example: the site stops printing dates; URLs carry no whole day, so coverage drops."""
+    site = copy_mirror(tmp_path)
+    day = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+    for path in expected_paths(site):
+        page = site / path.lstrip("/")
+        # ASCII digits never occur inside GBK multi-byte characters, so this edit keeps every page's bytes valid.
+        page.write_text(day.sub("", page.read_text("latin-1")), "latin-1")
+    out = tmp_path / "out.jsonl"
+    with MirrorServer(site) as server:
+        proc = run(crawl_cmd(server.base_url, tmp_path, out))
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    summary = summary_of(out)
+    assert summary["sites"]["investchn"]["coverage"]["date"] < 0.9
+    assert any("date present in" in f for f in summary["failures"])

@@ -342,7 +342,9 @@ def find_dates(text: str, *, now: datetime | None = None) -> list[tuple[int, int
     return list(_absolute_matches(text.translate(_WIDTH), _resolve_now(now)))
 
 
-# URL forms, most specific first.  Each yields (year, month, day) groups.
+# URL forms, most specific first.  Each yields (year, month, day) groups.  A month
+# directory followed by a numeric id (/202202/171001.html) is NOT read as a day: the
+# id's leading digits are a guess, and a wrong date is worse than none.
 _URL_FORMS = (
     # t20220217_123.html, /20220217/, 20220217-x : an 8-digit run standing alone
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
@@ -352,8 +354,6 @@ _URL_FORMS = (
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})/(?P<d>\d{1,2})(?!\d)"),
     # /2022/0217/
     re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})(?P<d>\d{2})(?!\d)"),
-    # /202202/171001.html : YYYYMM directory, file name starting with the day
-    re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/(?P<d>\d{2})\d{2,}\.[a-z]+$", re.IGNORECASE),
 )
 
 
