@@ -39,24 +39,23 @@ def _meta_pairs(sel: Selector) -> Iterator[tuple[str, str]]:
             yield key, value
 
 
-def cms_meta(sel: Selector) -> dict[str, str]:
-    """Fields from ``<meta name="ArticleTitle">``-style government CMS tags."""
+def _mapped_meta(sel: Selector, mapping: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for key, value in _meta_pairs(sel):
-        name = CMS_META.get(key)
+        name = mapping.get(key)
         if name and name not in found:
             found[name] = value
     return found
+
+
+def cms_meta(sel: Selector) -> dict[str, str]:
+    """Fields from ``<meta name="ArticleTitle">``-style government CMS tags."""
+    return _mapped_meta(sel, CMS_META)
 
 
 def opengraph(sel: Selector) -> dict[str, str]:
     """Fields from OpenGraph / article: meta properties."""
-    found: dict[str, str] = {}
-    for key, value in _meta_pairs(sel):
-        name = OPENGRAPH.get(key)
-        if name and name not in found:
-            found[name] = value
-    return found
+    return _mapped_meta(sel, OPENGRAPH)
 
 
 def _walk_ld(node) -> Iterator[dict]:
