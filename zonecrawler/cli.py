@@ -33,7 +33,7 @@ def run_crawl(spider: str, output: Path, spider_args: dict, overrides: dict | No
     settings = project_settings(
         {"FEEDS": {str(output): {"format": "jsonlines", "overwrite": True, "encoding": "utf-8"}}, **(overrides or {})}
     )
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()

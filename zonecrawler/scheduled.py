@@ -51,7 +51,7 @@ def cmd_crawl(args) -> int:
         overrides["ZONECRAWLER_STORE"] = args.store
     if args.archive:
         overrides["ZONECRAWLER_ARCHIVE_DIR"] = args.archive
-    process = CrawlerProcess(project_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(overrides))
     try:
         crawler = process.create_crawler(args.spider)
     except KeyError:
