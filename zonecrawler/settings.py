@@ -40,6 +40,8 @@ ITEM_PIPELINES = {
     "zonecrawler.incremental.IncrementalPipeline": 290,
     "zonecrawler.pipelines.DeduplicationPipeline": 300,
 }
+# Caps every site's max_list_pages: how many list-page hops a crawl follows (pagination traps).
+ZONECRAWLER_MAX_LIST_PAGES = None
 # Records failing the schema are dropped from the feed; set a path to keep them.
 ZONECRAWLER_REJECTS_FILE = None
 
