@@ -117,7 +117,7 @@ def test_deeply_nested_markup_is_extracted(tmp_path, html):
 
 
 def test_dom_depth_is_limited_but_text_kept():
-    root = parse(DEEP_DIVS).root
+    root = parse(DEEP_DIVS)
     depth = max(sum(1 for _ in el.iterancestors()) for el in root.iter())
     assert depth <= MAX_DEPTH + 1
     text = lines(root)

@@ -19,8 +19,9 @@ from parsel import Selector
 from zonecrawler.extract import body as body_mod
 from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
 from zonecrawler.extract.decode import decode_html
-from zonecrawler.extract.dom import iter_elements, lines, parse, strip_invisible, tag_of, text_of
-from zonecrawler.extract.labels import BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
+from zonecrawler.extract.dom import climb, elements_with_text, iter_elements, lines, parse, selector, strip_invisible, tag_of, text_content, text_of
+from zonecrawler.extract.labels import ANY_LABEL_RE, BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
+from zonecrawler.extract.listing import page_links
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
 from zonecrawler.extract.title import choose_title, strip_site_suffix
 from zonecrawler.normalize.dates import date_from_url, find_dates, parse_date
@@ -51,6 +52,7 @@ class Extraction:
     attachments: list[dict] = field(default_factory=list)
     site_name: str | None = None
     encoding: str | None = None
+    links: list[str] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
 
     def set(self, name: str, value, layer: str) -> None:
@@ -79,23 +81,25 @@ def _selected_text(selection) -> str | None:
 def find_meta_line(root):
     """The smallest block carrying the most publish labels (发布时间/来源/发布开发区)."""
     best = None
-    for el in iter_elements(root):
-        raw = el.text_content()
-        if len(raw) > _META_LINE_MAX * 3:
-            continue
-        if LABEL_RE.search(raw):
-            text = clean_line(raw)
-            values = split_labels(text).values if len(text) <= _META_LINE_MAX else {}
-        elif len(raw) <= _BARE_LINE_MAX and BARE_LABEL_RE.search(raw):
-            text = text_of(el)  # cells joined with spaces: 发布时间 2022-02-17 来源 …
-            values = split_bare_labels(text).values
-        else:
-            continue
-        if not _KEY_FIELDS & values.keys():
-            continue
-        key = (len(values), -len(text))
-        if best is None or key > best[0]:
-            best = (key, el, values)
+    seen = set()
+    for start in elements_with_text(root, ANY_LABEL_RE):
+        for el, raw in climb(start, _META_LINE_MAX * 3):
+            if el in seen:
+                continue
+            seen.add(el)
+            if LABEL_RE.search(raw):
+                text = clean_line(raw)
+                values = split_labels(text).values if len(text) <= _META_LINE_MAX else {}
+            elif len(raw) <= _BARE_LINE_MAX and BARE_LABEL_RE.search(raw):
+                text = text_of(el)  # cells joined with spaces: 发布时间 2022-02-17 来源 …
+                values = split_bare_labels(text).values
+            else:
+                continue
+            if not _KEY_FIELDS & values.keys():
+                continue
+            key = (len(values), -len(text))
+            if best is None or key > best[0]:
+                best = (key, el, values)
     return (best[1], best[2]) if best else (None, {})
 
 
@@ -148,7 +152,7 @@ def _labels_near_body(scope, body_el, meta_el) -> dict[str, str]:
     for el in scope.iter():
         if el in skipped or not isinstance(el.tag, str) or el.find(".//*") is not None and len(el) > 3:
             continue
-        text = el.text_content()
+        text = text_content(el)
         if len(text) > _SHORT_LINE or not LABEL_RE.search(text):
             continue
         for name, value in split_labels(clean_line(text)).values.items():
@@ -168,9 +172,9 @@ def extract_article(
     result = Extraction(url=url)
     if isinstance(html, bytes):
         html, result.encoding = decode_html(html, http_charset)
-    sel = parse(html, url)
-    root = sel.root
+    root = parse(html, url)
     selectors = site.selectors if site else {}
+    sel = selector(root) if selectors else None
     suffixes = tuple(site.title_suffixes) + DEFAULT_SUFFIXES if site else DEFAULT_SUFFIXES
 
     # 1. per-site selectors
@@ -188,7 +192,9 @@ def extract_article(
         body_el = chosen[0].root if chosen and isinstance(getattr(chosen[0].root, "tag", None), str) else None
 
     # 2-3. machine-readable metadata (read before scripts are stripped)
-    cms, ld, og = cms_meta(sel), json_ld(sel), opengraph(sel)
+    cms, ld, og = cms_meta(root), json_ld(root), opengraph(root)
+    # Links before anything is stripped, so a spider can follow 上一条/下一条 without parsing again.
+    result.links = [link for link, _ in page_links(root, url, with_text=False)]
     result.site_name = cms.get("site_name") or ld.get("site_name") or og.get("site_name")
     if result.site_name:
         suffixes += (result.site_name,)
@@ -204,7 +210,7 @@ def extract_article(
 
     strip_invisible(root)
     page_title_el = root.find(".//title")
-    page_title = clean_line(page_title_el.text_content()) if page_title_el is not None else ""
+    page_title = clean_line(text_content(page_title_el)) if page_title_el is not None else ""
     if page_title_el is not None:
         page_title_el.getparent().remove(page_title_el)
     page_title = strip_site_suffix(page_title, suffixes) if page_title else None
@@ -226,7 +232,7 @@ def extract_article(
         title_el, _, _ = choose_title(root, result.title, meta_el, exclude)
     result.set("title", title, title_layer)
     if meta_el is not None:
-        found = find_dates(clean_line(meta_el.text_content()))
+        found = find_dates(clean_line(text_content(meta_el)))
         result.set("date", found[0][2] if found else None, "meta_line")
     if title_el is not None:
         result.set("date", _date_after(root, title_el), "near_title")
@@ -258,6 +264,6 @@ def extract_article(
 
 def page_lines(html: str) -> list[str]:
     """Every visible line of a page (debugging aid for ``--lines``)."""
-    root = parse(html).root
+    root = parse(html)
     strip_invisible(root)
     return lines(root)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from zonecrawler.extract.dom import BLOCK_TAGS, lines, link_text_length, tag_of
+from zonecrawler.extract.dom import BLOCK_TAGS, lines, link_text_length, tag_of, text_content
 from zonecrawler.extract.labels import count_labels
 from zonecrawler.text import clean_line, squash
 
@@ -39,7 +39,7 @@ def _paragraph_score(text: str) -> float:
 
 
 def _link_density(el) -> float:
-    total = len(el.text_content().strip())
+    total = len(text_content(el).strip())
     return link_text_length(el) / total if total else 1.0
 
 
@@ -139,5 +139,5 @@ def attachments(container, base_url: str) -> list[dict]:
         if url in seen:
             continue
         seen.add(url)
-        found.append({"url": url, "text": clean_line(a.text_content()) or None})
+        found.append({"url": url, "text": clean_line(text_content(a)) or None})
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from zonecrawler.extract.dom import iter_elements
+from zonecrawler.extract.dom import climb, elements_with_text
 from zonecrawler.text import clean_line
 
 _PREFIX = re.compile(
@@ -13,6 +13,8 @@ _PREFIX = re.compile(
 _SEPARATOR = re.compile(r"\s*(?:[-—=]*>>?|»|＞|›|→|〉)\s*")
 _HOME = re.compile(r"(?:首页|首頁|网站首页|主页)\s*(?:[-—=]*>|»|＞|›|→|〉)")
 _MAX_LEN = 200
+# Text nodes worth climbing from: a home link or a "you are here" prefix.
+_HINT = re.compile(r"首页|首頁|主页|位置")
 
 
 def split_breadcrumb(text: str) -> list[str]:
@@ -24,17 +26,19 @@ def split_breadcrumb(text: str) -> list[str]:
 def find_breadcrumb(root):
     """Return ``(element, items)`` for the page's breadcrumb, or ``(None, [])``."""
     best = None
-    for el in iter_elements(root):
-        text = el.text_content()
-        if len(text) > _MAX_LEN * 2:
-            continue
-        text = clean_line(text)
-        if len(text) > _MAX_LEN or not (_PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text)):
-            continue
-        items = split_breadcrumb(text)
-        if len(items) < 2:
-            continue
-        key = (len(items), -len(text))
-        if best is None or key > best[0]:
-            best = (key, el, items)
+    seen = set()
+    for start in elements_with_text(root, _HINT):
+        for el, raw in climb(start, _MAX_LEN * 2):
+            if el in seen:
+                continue
+            seen.add(el)
+            text = clean_line(raw)
+            if len(text) > _MAX_LEN or not (_PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text)):
+                continue
+            items = split_breadcrumb(text)
+            if len(items) < 2:
+                continue
+            key = (len(items), -len(text))
+            if best is None or key > best[0]:
+                best = (key, el, items)
     return (best[1], best[2]) if best else (None, [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 
 from lxml import etree
@@ -20,23 +21,48 @@ INVISIBLE = ("script", "style", "noscript", "template", "iframe", "object", "emb
 _BREAK = "\n"
 
 
-def parse(text: str, url: str | None = None) -> Selector:
-    """Parse HTML text into a parsel Selector (comments removed, scripts kept for metadata)."""
-    if not text.strip():
-        text = "<html><body></body></html>"
-    sel = Selector(text=text, base_url=url or "", type="html")
-    root = sel.root
-    if not isinstance(getattr(root, "tag", None), str):
-        return Selector(text="<html><body></body></html>", type="html")
+_EMPTY_PAGE = b"<html><body></body></html>"
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    """One lxml HTML parser per thread (parsers must not be shared between threads)."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True
+        )
+    return parser
+
+
+def _fromstring(text: str):
+    """Plain lxml elements (no lxml.html class lookup: faster); None when nothing parses."""
+    data = text.replace("\x00", "").encode("utf-8", "surrogatepass") if text.strip() else _EMPTY_PAGE
+    try:
+        root = etree.fromstring(data, _parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root if root is not None and isinstance(root.tag, str) else None
+
+
+def parse(text: str, url: str | None = None):
+    """Parse HTML text into an lxml element tree (comments removed, scripts kept for metadata)."""
+    root = _fromstring(text)
+    if root is None:
+        return etree.fromstring(_EMPTY_PAGE, _parser())
     if _AT_MAX_DEPTH(root):
         # Pathological nesting (thousands of unclosed tags): libxml2 drops everything below ~2,048
         # levels, so collapse long runs of opening tags and parse again before flattening.
-        deeper = Selector(text=_TAG_RUN.sub(r"\1", text), base_url=url or "", type="html")
-        if isinstance(getattr(deeper.root, "tag", None), str):
-            sel, root = deeper, deeper.root
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+        deeper = _fromstring(_TAG_RUN.sub(r"\1", text))
+        if deeper is not None:
+            root = deeper
     limit_depth(root)
-    return sel
+    return root
+
+
+def selector(root) -> Selector:
+    """A parsel Selector over an already parsed tree (for CSS/XPath site selectors)."""
+    return Selector(root=root, type="html")
 
 
 # Markup nested deeper than this (5,000 unclosed <font>s) is flattened, so the recursive walkers
@@ -140,9 +166,44 @@ def own_text(el) -> str:
     return "".join(parts)
 
 
+_STRING = etree.XPath("string()")
+
+
+def text_content(el) -> str:
+    """All text inside ``el`` (no tail), as one string; like lxml.html's ``text_content()``."""
+    return str(_STRING(el))
+
+
 def link_text_length(el) -> int:
     """Characters of text inside links below ``el``."""
-    return sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    return sum(len(text_content(a).strip()) for a in el.iter("a"))
+
+
+_TEXT_NODES = etree.XPath("//text()")
+
+
+def elements_with_text(root, pattern: re.Pattern) -> Iterator:
+    """Each element holding a text node that matches ``pattern`` (once, document order)."""
+    seen = set()
+    for node in _TEXT_NODES(root):
+        if not pattern.search(node):
+            continue
+        el = node.getparent()
+        if node.is_tail and el is not None:
+            el = el.getparent()
+        if el is not None and el not in seen:
+            seen.add(el)
+            yield el
+
+
+def climb(el, max_chars: int) -> Iterator[tuple[object, str]]:
+    """``el`` and its ancestors with their text, while the text stays within ``max_chars``."""
+    while el is not None:
+        text = text_content(el)
+        if len(text) > max_chars:
+            return
+        yield el, text
+        el = el.getparent()
 
 
 def iter_elements(root) -> Iterator:

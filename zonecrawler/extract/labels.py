@@ -35,6 +35,8 @@ _ALTERNATION = "|".join(_spaced(lab) for lab in sorted(_FIELD_OF, key=len, rever
 LABEL_RE = re.compile(
     rf"(?:[【\[]{_GAP}(?P<bl>{_ALTERNATION}){_GAP}[】\]]{_GAP}[:：]?|(?P<pl>{_ALTERNATION}){_GAP}[:：])"
 )
+# Any label word at all: a cheap pre-filter for text nodes worth a closer look.
+ANY_LABEL_RE = re.compile("|".join(sorted({lab[:2] for lab in _FIELD_OF}, key=len, reverse=True)))
 # Distinctive labels also recognised without a colon (label and value in separate cells,
 # the colon drawn by CSS). Only used on a short block that has a bare date label too.
 _BARE_LABELS = ("发布时间", "发布日期", "發佈時間", "發布時間", "信息来源", "稿件来源", "文章来源", "来源", "來源",

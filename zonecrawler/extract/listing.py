@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from zonecrawler.extract.decode import decode_html
-from zonecrawler.extract.dom import parse
+from zonecrawler.extract.dom import parse, text_content
 from zonecrawler.normalize.urls import canonicalize_url
 from zonecrawler.siteconfig import Site
 from zonecrawler.text import clean_line
@@ -36,26 +36,34 @@ def _same_site(url: str, page_host: str, site: Site) -> bool:
     return any(host == d or host.endswith("." + d) for d in site.allowed_domains)
 
 
-def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | None = None) -> Listing:
-    """Article links, list links and next-page links on a page, each once, in page order."""
-    if isinstance(html, bytes):
-        html, _ = decode_html(html, http_charset)
-    root = parse(html, url).root
+def page_links(root, url: str, with_text: bool = True) -> list[tuple[str, str]]:
+    """``(canonical absolute URL, anchor text)`` of every http(s) link on a parsed page, in page order.
+
+    Canonical form drops tracking parameters (utm_*, spm, from, ...), so variants of one link
+    match the site's patterns and collapse into one request.
+    """
     base = root.find(".//base")
     base_url = urljoin(url, base.get("href")) if base is not None and base.get("href") else url
-    page_host = urlsplit(url).hostname or ""
-    page_url = canonicalize_url(urldefrag(url)[0])
-    listing, seen = Listing(), set()
+    found = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        # Canonical form: tracking parameters (utm_*, spm, from, ...) dropped, so variants of one
-        # link match the site's patterns and collapse into one request.
         link = canonicalize_url(urldefrag(urljoin(base_url, href))[0])
-        if urlsplit(link).scheme not in ("http", "https") or not _same_site(link, page_host, site):
+        if urlsplit(link).scheme in ("http", "https"):
+            found.append((link, clean_line(text_content(a)) if with_text else ""))
+    return found
+
+
+def classify_links(url: str, links: list[tuple[str, str]], site: Site) -> Listing:
+    """Split a page's links into articles, list pages and next pages by the site's patterns."""
+    page_host = urlsplit(url).hostname or ""
+    page_url = canonicalize_url(urldefrag(url)[0])
+    listing, seen = Listing(), set()
+    for link, text in links:
+        if not _same_site(link, page_host, site):
             continue
-        is_next = bool(NEXT_PAGE_TEXT.match(clean_line(a.text_content())))
+        is_next = bool(text) and bool(NEXT_PAGE_TEXT.match(text))
         if is_next and link not in listing.next_pages and link != page_url:
             listing.next_pages.append(link)
         if link in seen:
@@ -63,7 +71,13 @@ def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | N
         seen.add(link)
         if site.is_article(link):
             listing.articles.append(link)
-        elif site.is_list(link) or is_next:
-            if link != page_url:
-                listing.lists.append(link)
+        elif (site.is_list(link) or is_next) and link != page_url:
+            listing.lists.append(link)
     return listing
+
+
+def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | None = None) -> Listing:
+    """Article links, list links and next-page links on a page, each once, in page order."""
+    if isinstance(html, bytes):
+        html, _ = decode_html(html, http_charset)
+    return classify_links(url, page_links(parse(html, url), url), site)

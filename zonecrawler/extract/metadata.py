@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from parsel import Selector
 
 # Government CMS (TRS, 大汉, 政务云) meta names -> record field.
 CMS_META = {
@@ -31,31 +30,31 @@ OPENGRAPH = {
 _NEWS_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "webpage"}
 
 
-def _meta_pairs(sel: Selector) -> Iterator[tuple[str, str]]:
-    for meta in sel.root.iter("meta"):
+def _meta_pairs(root) -> Iterator[tuple[str, str]]:
+    for meta in root.iter("meta"):
         key = (meta.get("name") or meta.get("property") or "").strip().lower()
         value = (meta.get("content") or "").strip()
         if key and value:
             yield key, value
 
 
-def _mapped_meta(sel: Selector, mapping: dict[str, str]) -> dict[str, str]:
+def _mapped_meta(root, mapping: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for key, value in _meta_pairs(sel):
+    for key, value in _meta_pairs(root):
         name = mapping.get(key)
         if name and name not in found:
             found[name] = value
     return found
 
 
-def cms_meta(sel: Selector) -> dict[str, str]:
+def cms_meta(root) -> dict[str, str]:
     """Fields from ``<meta name="ArticleTitle">``-style government CMS tags."""
-    return _mapped_meta(sel, CMS_META)
+    return _mapped_meta(root, CMS_META)
 
 
-def opengraph(sel: Selector) -> dict[str, str]:
+def opengraph(root) -> dict[str, str]:
     """Fields from OpenGraph / article: meta properties."""
-    return _mapped_meta(sel, OPENGRAPH)
+    return _mapped_meta(root, OPENGRAPH)
 
 
 def _walk_ld(node) -> Iterator[dict]:
@@ -77,9 +76,9 @@ def _name(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def json_ld(sel: Selector) -> dict[str, str]:
+def json_ld(root) -> dict[str, str]:
     """Fields from the first JSON-LD ``NewsArticle``/``Article`` object; bad JSON is ignored."""
-    for script in sel.root.iter("script"):
+    for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from zonecrawler.extract.dom import iter_elements, own_text, tag_of
+from zonecrawler.extract.dom import iter_elements, own_text, tag_of, text_content
 from zonecrawler.text import clean_line, squash
 
 # A separator before a site suffix: _ | ｜ · , a spaced dash, a lone ASCII hyphen not
@@ -16,6 +16,7 @@ from zonecrawler.text import clean_line, squash
 _SEPARATOR = re.compile(r"\s*(?:[_|｜·]|\s[-–—]\s|(?<!\d)-(?!\d)|(?<!—)—(?!—))\s*")
 _HEADINGS = {"h1": 3, "h2": 2, "h3": 1, "h4": 1}
 _MAX_SUFFIX = 20
+_MAX_RAW = 1000  # longer raw text cannot clean down to a 150-character title
 _HEADING_REACH = 5  # elements between a heading and the meta line below it
 _BLOCK_REACH = 3
 
@@ -62,9 +63,13 @@ def title_candidates(root, exclude: set):
         tag = tag_of(el)
         if tag in ("title", "head", "html", "body") or el in exclude:
             continue
-        if len(clean_line(own_text(el))) < 4:
+        own = own_text(el)
+        if len(own) < 4 or len(own) > _MAX_RAW or len(clean_line(own)) < 4:
             continue
-        text = clean_line(el.text_content())
+        raw = text_content(el)
+        if len(raw) > _MAX_RAW:
+            continue
+        text = clean_line(raw)
         if not 4 <= len(text) <= 150 or _in_link(el):
             continue
         yield el, text, _HEADINGS.get(tag, 0)

@@ -19,7 +19,7 @@ from zonecrawler import distributed
 from zonecrawler.contracts import ENV_BASE_URL
 from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.decode import charset_from_content_type
-from zonecrawler.extract.listing import parse_listing
+from zonecrawler.extract.listing import classify_links, parse_listing
 from zonecrawler.items import ArticleLoader
 from zonecrawler.incremental import is_pagination, stop_paginating
 from zonecrawler.pagefile import BadPageError, check_page_bytes
@@ -165,7 +165,7 @@ class SiteSpider(scrapy.Spider):
         loader.add_value("attachments", extraction.attachments)
         loader.add_value("provenance", extraction.provenance)
         yield loader.load_item()
-        for url in parse_listing(response.url, response.body, site, self._charset(response)).articles:
+        for url in classify_links(response.url, [(link, "") for link in extraction.links], site).articles:
             yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
 
     def on_error(self, failure):
