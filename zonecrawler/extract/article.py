@@ -83,10 +83,7 @@ def find_meta_line(root):
     best = None
     seen = set()
     for start in elements_with_text(root, ANY_LABEL_RE):
-        for el, raw in climb(start, _META_LINE_MAX * 3):
-            if el in seen:
-                continue
-            seen.add(el)
+        for el, raw in climb(start, _META_LINE_MAX * 3, seen):
             if LABEL_RE.search(raw):
                 text = clean_line(raw)
                 values = split_labels(text).values if len(text) <= _META_LINE_MAX else {}

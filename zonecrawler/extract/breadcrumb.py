@@ -28,10 +28,7 @@ def find_breadcrumb(root):
     best = None
     seen = set()
     for start in elements_with_text(root, _HINT):
-        for el, raw in climb(start, _MAX_LEN * 2):
-            if el in seen:
-                continue
-            seen.add(el)
+        for el, raw in climb(start, _MAX_LEN * 2, seen):
             text = clean_line(raw)
             if len(text) > _MAX_LEN or not (_PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text)):
                 continue

@@ -196,12 +196,17 @@ def elements_with_text(root, pattern: re.Pattern) -> Iterator:
             yield el
 
 
-def climb(el, max_chars: int) -> Iterator[tuple[object, str]]:
-    """``el`` and its ancestors with their text, while the text stays within ``max_chars``."""
-    while el is not None:
+def climb(el, max_chars: int, seen: set) -> Iterator[tuple[object, str]]:
+    """``el`` and its ancestors with their text, while the text stays within ``max_chars``.
+
+    Elements already in ``seen`` end the climb (their ancestors were climbed before); each
+    element yielded is added to ``seen``.
+    """
+    while el is not None and el not in seen:
         text = text_content(el)
         if len(text) > max_chars:
             return
+        seen.add(el)
         yield el, text
         el = el.getparent()
 

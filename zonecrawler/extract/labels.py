@@ -35,8 +35,6 @@ _ALTERNATION = "|".join(_spaced(lab) for lab in sorted(_FIELD_OF, key=len, rever
 LABEL_RE = re.compile(
     rf"(?:[【\[]{_GAP}(?P<bl>{_ALTERNATION}){_GAP}[】\]]{_GAP}[:：]?|(?P<pl>{_ALTERNATION}){_GAP}[:：])"
 )
-# Any label word at all: a cheap pre-filter for text nodes worth a closer look.
-ANY_LABEL_RE = re.compile("|".join(sorted({lab[:2] for lab in _FIELD_OF}, key=len, reverse=True)))
 # Distinctive labels also recognised without a colon (label and value in separate cells,
 # the colon drawn by CSS). Only used on a short block that has a bare date label too.
 _BARE_LABELS = ("发布时间", "发布日期", "發佈時間", "發布時間", "信息来源", "稿件来源", "文章来源", "来源", "來源",
@@ -97,3 +95,8 @@ def split_bare_labels(text: str) -> LabelValues:
     """Colon-less labels (``发布时间 2022-02-17 来源 新华网``); empty unless a date label is among them."""
     found = split_labels(text, BARE_LABEL_RE)
     return found if "date" in found.values and found.count >= 2 else LabelValues()
+
+
+# Text nodes worth a closer look: a labelled value, or a distinctive label on its own
+# (``<span>来源</span>：`` puts label and colon in different nodes).
+ANY_LABEL_RE = re.compile(re.sub(r"\?P<\w+>", "", f"{LABEL_RE.pattern}|{BARE_LABEL_RE.pattern}"))

@@ -19,6 +19,7 @@ _MAX_SUFFIX = 20
 _MAX_RAW = 1000  # longer raw text cannot clean down to a 150-character title
 _HEADING_REACH = 5  # elements between a heading and the meta line below it
 _BLOCK_REACH = 3
+_BELOW_META = 10  # elements after the meta line still considered for the title
 
 
 def strip_site_suffix(page_title: str, known: tuple[str, ...] = ()) -> str:
@@ -57,9 +58,14 @@ def _in_link(el) -> bool:
     return tag_of(el) == "a" or any(tag_of(a) == "a" for a in el.iterancestors())
 
 
-def title_candidates(root, exclude: set):
-    """(element, text, heading_weight) for every short visible text block outside links."""
-    for el in iter_elements(root):
+def title_candidates(root, exclude: set, last: int | None = None):
+    """(element, text, heading_weight) for every short visible text block outside links.
+
+    With ``last``, only the first ``last + 1`` elements in document order are looked at.
+    """
+    for pos, el in enumerate(iter_elements(root)):
+        if last is not None and pos > last:
+            return
         tag = tag_of(el)
         if tag in ("title", "head", "html", "body") or el in exclude:
             continue
@@ -87,7 +93,9 @@ def choose_title(root, page_title: str | None, meta_line, exclude: set):
     best = None
     heading_above = None
     block_above = None
-    for el, text, weight in title_candidates(root, exclude):
+    # A headline sits above the meta line, or just below it on a few layouts.
+    last = meta_pos + _BELOW_META if meta_pos is not None else None
+    for el, text, weight in title_candidates(root, exclude, last):
         pos = positions[el]
         sim = _similarity(text, page_title) if page_title else 0
         if sim:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # Query keys dropped during canonicalization (compared case-insensitively),
@@ -83,6 +84,7 @@ def _query(query: str) -> str:
     return "&".join(key if value is None else f"{key}={value}" for key, value in pairs)
 
 
+@lru_cache(maxsize=8192)  # pages repeat their navigation links; a crawl canonicalizes each many times
 def canonicalize_url(url: str) -> str:
     """The canonical form of ``url`` used for ids and de-duplication (see module docstring)."""
     try:
