@@ -25,7 +25,8 @@ from zonecrawler.siteconfig import Site
 SCHEMA_VERSION = "1.0"
 HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
 _MAX_PLACE_LEN = 8
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")
+_LANGUAGE_SAMPLE = 500
 
 
 @cache
@@ -82,9 +83,11 @@ def _is_place(text: str) -> bool:
 
 
 def _language(text: str) -> str | None:
-    if not text:
+    """``zh`` when at least a quarter of the first 500 characters are CJK ideographs."""
+    sample = text[:_LANGUAGE_SAMPLE]
+    if not sample:
         return None
-    return "zh" if len(_CJK.findall(text[:2000])) * 4 >= min(len(text), 2000) else None
+    return "zh" if len(_NON_CJK.sub("", sample)) * 4 >= len(sample) else None
 
 
 def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None) -> dict:
