@@ -4,6 +4,7 @@ Layouts under ``fixtures/``:
   ``investchn/site`` + ``investchn/golden``       the investchn.com mirror (site ``investchn``)
   ``sites/NAME/site`` + ``sites/NAME/golden``     other site templates (site ``NAME``)
   ``variants/NAME.html`` + ``variants/NAME.json`` single investchn-style pages (no site config)
+  ``holdout/NAME.html`` + ``holdout/NAME.json``   single pages written without looking at the extractor
 A golden's ``url`` locates its page inside the mirror (``/a/b.html`` -> ``site/a/b.html``).
 """
 
@@ -67,11 +68,18 @@ def golden_cases(fixtures: Path) -> list[GoldenCase]:
     for site_root in sorted((fixtures / "sites").glob("*/")) if (fixtures / "sites").is_dir() else []:
         if (site_root / "golden").is_dir():
             cases += _mirror_cases(site_root, site_root.name, f"sites/{site_root.name}")
-    for golden in sorted((fixtures / "variants").glob("*.json")) if (fixtures / "variants").is_dir() else []:
+    for folder in ("variants", "holdout"):
+        cases += _single_page_cases(fixtures / folder, folder)
+    return cases
+
+
+def _single_page_cases(folder: Path, label: str) -> list[GoldenCase]:
+    cases = []
+    for golden in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         page = golden.with_suffix(".html")
         if not page.is_file():
             raise ValueError(f"{golden}: no page {page.name} beside it")
-        cases.append(GoldenCase(f"variants/{golden.stem}", page, _load(golden), None))
+        cases.append(GoldenCase(f"{label}/{golden.stem}", page, _load(golden), None))
     return cases
 
 

@@ -30,6 +30,10 @@ from zonecrawler.text import clean_line, join_paragraphs
 
 _META_LINE_MAX = 300
 _KEY_FIELDS = {"date", "source", "zone"}
+_LABEL_FIELDS = _KEY_FIELDS | {"author", "editor"}
+_MIDNIGHT = "T00:00:00+08:00"
+_MAX_VALUE = 60  # a label's value longer than this is article text, not metadata
+_NEARBY_ELEMENTS = 60  # how far (in elements) from the meta line other labelled rows are taken
 _NEAR_TITLE_CHARS = 300
 _SHORT_LINE = 80
 _BARE_LINE_MAX = 200
@@ -78,10 +82,20 @@ def _selected_text(selection) -> str | None:
     return text or None
 
 
-def find_meta_line(root):
-    """The smallest block carrying the most publish labels (发布时间/来源/发布开发区)."""
-    best = None
-    seen = set()
+def _meta_date(value: str | None, now) -> str | None:
+    """A metadata date; a midnight time (a CMS placeholder, not a shown time) keeps only the day."""
+    parsed = parse_date(value or "", now=now)
+    return parsed[:10] if parsed and parsed.endswith(_MIDNIGHT) else parsed
+
+
+def _label_blocks(root) -> list[tuple[object, dict[str, str], int]]:
+    """Short blocks carrying publish labels: ``(element, values, text length)``.
+
+    A block whose values run long (a source "value" that is really the article) is a
+    container of content, not a meta line, and is left out.
+    """
+    blocks = []
+    seen: set = set()
     for start in elements_with_text(root, ANY_LABEL_RE):
         for el, raw in climb(start, _META_LINE_MAX * 3, seen):
             if LABEL_RE.search(raw):
@@ -92,12 +106,33 @@ def find_meta_line(root):
                 values = split_bare_labels(text).values
             else:
                 continue
-            if not _KEY_FIELDS & values.keys():
+            if not values.keys() & _LABEL_FIELDS or any(len(v) > _MAX_VALUE for v in values.values()):
                 continue
-            key = (len(values), -len(text))
-            if best is None or key > best[0]:
-                best = (key, el, values)
-    return (best[1], best[2]) if best else (None, {})
+            blocks.append((el, values, len(text)))
+    return blocks
+
+
+def find_meta_line(root):
+    """The meta line (the block with the most publish labels, smallest first) and its values.
+
+    Fields the meta line lacks are taken from the nearest other labelled block (a 发文日期
+    row in an information table, a 发布开发区 row under the meta line, 责任编辑 after it).
+    """
+    blocks = _label_blocks(root)
+    main = max(
+        (b for b in blocks if _KEY_FIELDS & b[1].keys()), key=lambda b: (len(b[1]), -b[2]), default=None
+    )
+    if main is None:
+        return None, {}
+    values = dict(main[1])
+    positions = {el: i for i, el in enumerate(iter_elements(root))}
+    here = positions[main[0]]
+    for el, found, _ in sorted(blocks, key=lambda b: (abs(positions[b[0]] - here), b[2])):
+        if abs(positions[el] - here) > _NEARBY_ELEMENTS:
+            break
+        for name, value in found.items():
+            values.setdefault(name, value)
+    return main[0], values
 
 
 def _date_after(root, anchor, limit: int = _NEAR_TITLE_CHARS) -> str | None:
@@ -200,7 +235,7 @@ def extract_article(
     for layer, data in (("cms_meta", cms), ("json_ld", ld), ("opengraph", og)):
         title = data.get("title")
         result.set("title", strip_site_suffix(title, suffixes) if title else None, layer)
-        result.set("date", parse_date(data.get("date") or "", now=now), layer)
+        result.set("date", _meta_date(data.get("date"), now), layer)
         if layer == "cms_meta":
             result.set("source", data.get("source"), layer)
             result.set("author", data.get("author"), layer)
@@ -248,6 +283,8 @@ def extract_article(
         if scope is None or scope is root or tag_of(scope) == "body":
             scope = body_el.getparent() if body_el.getparent() is not None else body_el
         result.set("attachments", body_mod.attachments(scope, url), body_layer)
+        if result.attachments and result.body:
+            result.body = body_mod.without_attachment_lines(result.body, result.attachments)
         nearby = _labels_near_body(scope, body_el, meta_el)
         for name in ("source", "author", "editor"):
             result.set(name, nearby.get(name), "label")

@@ -141,3 +141,13 @@ def attachments(container, base_url: str) -> list[dict]:
         seen.add(url)
         found.append({"url": url, "text": clean_line(text_content(a)) or None})
     return found
+
+
+_ATTACHMENT_PREFIX = re.compile(r"^(?:附件|附表|相关附件|附件下载)\s*\d*\s*[:：]?\s*")
+
+
+def without_attachment_lines(body: str, found: list[dict]) -> str:
+    """Drop body lines that only name an attachment (``附件1：指南.pdf``); the link is in ``attachments``."""
+    names = {squash(a["text"]) for a in found if a.get("text")}
+    kept = [line for line in body.split("\n") if squash(_ATTACHMENT_PREFIX.sub("", line)) not in names]
+    return "\n".join(kept)

@@ -12,15 +12,19 @@ _PREFIX = re.compile(
 )
 _SEPARATOR = re.compile(r"\s*(?:[-—=]*>>?|»|＞|›|→|〉)\s*")
 _HOME = re.compile(r"(?:首页|首頁|网站首页|主页)\s*(?:[-—=]*>|»|＞|›|→|〉)")
+# "/" separates crumbs only in a trail that starts at the home page (dates use "/" too).
+_HOME_SLASH = re.compile(r"^(?:首页|首頁|网站首页|主页)\s*/")
+_SLASH = re.compile(r"\s*/\s*")
 _MAX_LEN = 200
 # Text nodes worth climbing from: a home link or a "you are here" prefix.
 _HINT = re.compile(r"首页|首頁|主页|位置")
 
 
 def split_breadcrumb(text: str) -> list[str]:
-    """``首页 > 开发区新闻 > 南京`` -> ``["首页", "开发区新闻", "南京"]``."""
+    """``首页 > 开发区新闻 > 南京`` -> ``["首页", "开发区新闻", "南京"]`` (also ``首页 / 新闻 / 动态``)."""
     text = _PREFIX.sub("", clean_line(text))
-    return [part for part in (p.strip() for p in _SEPARATOR.split(text)) if part]
+    separator = _SLASH if _HOME_SLASH.match(text) else _SEPARATOR
+    return [part for part in (p.strip() for p in separator.split(text)) if part]
 
 
 def find_breadcrumb(root):
@@ -30,7 +34,10 @@ def find_breadcrumb(root):
     for start in elements_with_text(root, _HINT):
         for el, raw in climb(start, _MAX_LEN * 2, seen):
             text = clean_line(raw)
-            if len(text) > _MAX_LEN or not (_PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text)):
+            trail = _PREFIX.sub("", text)
+            if len(text) > _MAX_LEN or not (
+                _PREFIX.match(text) and _SEPARATOR.search(text) or _HOME.search(text) or _HOME_SLASH.match(trail)
+            ):
                 continue
             items = split_breadcrumb(text)
             if len(items) < 2:
