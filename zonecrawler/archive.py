@@ -121,6 +121,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
     from scrapy.http import HtmlResponse, Request
 
     from zonecrawler.cli import project_settings
+    from zonecrawler.ledger import ledger_for
     from zonecrawler.pipelines import DeduplicationPipeline, RecordPipeline, SchemaValidationPipeline
     from zonecrawler.spiders.sites import SiteSpider
 
@@ -130,6 +131,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
     stats = _Counts()
     crawler = SimpleNamespace(settings=project_settings(), stats=stats)
     crawler.settings.set("ZONECRAWLER_REJECTS_FILE", None, priority="cmdline")
+    crawler.settings.set("ZONECRAWLER_STORE", None, priority="cmdline")  # per-run de-duplication only
     chain = [cls.from_crawler(crawler) for cls in (RecordPipeline, SchemaValidationPipeline, DeduplicationPipeline)]
     spiders: dict[str, SiteSpider] = {}
     counts = {"pages": 0, "records": 0, "rejected": 0, "duplicates": 0}
@@ -163,4 +165,5 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, output)
+    ledger_for(crawler).close()
     return counts

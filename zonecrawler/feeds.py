@@ -29,18 +29,24 @@ PART_SUFFIX = ".part"
 RESUMABLE_FORMATS = {"jsonlines", "jl"}
 
 
-def recover_jsonlines(path: Path) -> list[dict]:
-    """Complete JSON lines of a partial file; a torn or unparsable tail is cut off the file."""
+def recover_jsonlines(path: Path, each=None) -> list[dict]:
+    """Complete JSON lines of a partial file; a torn or unparsable tail is cut off the file.
+
+    With ``each``, every record is handed to it instead (nothing is kept: a partial output of
+    100k records is not loaded into memory at once) and the empty list is returned.
+    """
     records: list[dict] = []
+    keep = records.append if each is None else each
     good = 0
     with path.open("rb") as fh:
         for line in fh:
             if not line.endswith(b"\n"):
                 break
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
                 break
+            keep(record)
             good += len(line)
     size = path.stat().st_size
     if good < size:
@@ -94,12 +100,17 @@ class AtomicFileFeedStorage(FileFeedStorage):
             return
         done.add(str(self.part))
         self.ledger._recovered_paths = done
-        records = recover_jsonlines(self.part)
-        for record in records:
+        count = 0
+
+        def recovered(record) -> None:
+            nonlocal count
+            count += 1
             if isinstance(record, dict) and record.get("canonical_url"):
                 self.ledger.add_emitted(record)
-        self.ledger.recovered += len(records)
-        logger.info("resuming %s: %d records already written by the interrupted run", self.part, len(records))
+
+        recover_jsonlines(self.part, recovered)
+        self.ledger.recovered += count
+        logger.info("resuming %s: %d records already written by the interrupted run", self.part, count)
 
     def open(self, spider):
         self.part.parent.mkdir(parents=True, exist_ok=True)

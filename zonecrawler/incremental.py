@@ -7,9 +7,10 @@
   known articles so that changed ones (same URL, new content_hash) are emitted again.
 * :func:`stop_paginating` tells the spider to stop following a list's pagination when
   every article on the page was delivered by an earlier run (``ZONECRAWLER_STOP_ON_KNOWN_PAGE``).
-* :class:`IncrementalPipeline` drops records already delivered (same canonical URL and
-  hash, or the same content under another URL — that URL is recorded as an alias),
-  counts new / changed per site, and hands emitted records to the ledger.
+* :class:`~zonecrawler.pipelines.DeduplicationPipeline` (the one de-duplication stage)
+  drops records already delivered (same canonical URL and hash, or the same content
+  under another URL — that URL is recorded as an alias), counts new / changed per site,
+  and claims emitted records in the ledger.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 import posixpath
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import DropItem, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 
 from zonecrawler.ledger import ledger_for
 from zonecrawler.normalize.urls import canonicalize_url
@@ -81,39 +82,10 @@ def is_pagination(page_url: str, link: str, next_pages: list[str]) -> bool:
     return urlsplit(link).netloc == urlsplit(page_url).netloc and _list_dir(link) == _list_dir(page_url)
 
 
-class IncrementalPipeline:
-    """Emit each article once across runs; record republished copies; count new / changed."""
+def __getattr__(name):
+    # Older settings name the de-duplication stage ``zonecrawler.incremental.IncrementalPipeline``.
+    if name == "IncrementalPipeline":
+        from zonecrawler.pipelines import DeduplicationPipeline
 
-    def __init__(self, crawler):
-        self.ledger = ledger_for(crawler)
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_item(self, record):
-        canonical, digest = record["canonical_url"], record["content_hash"]
-        site = record.get("site") or "?"
-        if self.ledger.emitted_in_job(canonical):
-            self.stats.inc_value("zonecrawler/duplicates/url")
-            raise DropItem(f"already written by this job: {record['url']}", log_level="DEBUG")
-        row = self.ledger.stored(canonical)
-        changed = False
-        if row is not None:
-            if row["content_hash"] == digest or not self.ledger.emit_changed:
-                self.stats.inc_value("zonecrawler/incremental/unchanged")
-                self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
-                raise DropItem(f"known article, unchanged: {record['url']}", log_level="DEBUG")
-            changed = True
-        kept = self.ledger.owner_of(digest, canonical) if record.get("body") else None
-        if kept is not None:
-            self.ledger.add_alias(record, kept)
-            self.stats.inc_value("zonecrawler/duplicates/content")
-            logger.debug("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
-            raise DropItem(f"same content as {kept['url']}: {record['url']}", log_level="DEBUG")
-        # The ledger records it on item_scraped, once every pipeline accepted it.
-        status = "changed" if changed else "new"
-        self.stats.inc_value(f"zonecrawler/incremental/{status}")
-        self.stats.inc_value(f"zonecrawler/{status}/{site}")
-        return record
+        return DeduplicationPipeline
+    raise AttributeError(name)

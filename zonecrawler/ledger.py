@@ -10,11 +10,22 @@ Three sources of "known":
 Only the store decides "stop paginating" (a page of articles this job emitted is not
 old news); all three decide "don't download / don't emit again".  Records reach the
 store only once the output holding them is published (:meth:`Ledger.maybe_commit`).
+
+Memory: the ledger is the crawl's one owner of per-run de-duplication.  In memory it keeps
+only two sets of 60-bit integer digests (canonical URLs and content hashes of the records
+this job claimed); the rows themselves (id, url, site, content_hash, and the alias URLs)
+are staged in a private SQLite file (:class:`Staging`) and copied into the store in one
+transaction when every output is published.  A digest hit is always confirmed against the
+staged row, so a digest collision can never drop an article.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import sqlite3
+import tempfile
 from pathlib import Path
 
 from scrapy import signals
@@ -24,6 +35,145 @@ from zonecrawler.store import DEFAULT_STORE, ArticleStore
 logger = logging.getLogger(__name__)
 RESUMABLE_REASONS = {"shutdown", "cancelled"}
 _KEEP = ("id", "url", "canonical_url", "site", "content_hash")
+STAGING_PREFIX = "zonecrawler-run-"
+
+
+def digest60(text: str) -> int:
+    """A 60-bit key for a URL or content hash (a 32-byte int object instead of a ~90-byte str)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big") >> 4
+
+
+_STAGING_SCHEMA = """
+CREATE TABLE job (
+    canonical_url TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site TEXT,
+    content_hash TEXT,
+    has_body INTEGER NOT NULL,
+    emitted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX job_hash ON job(content_hash) WHERE has_body;
+CREATE TABLE aliases (
+    canonical_url TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    site TEXT,
+    content_hash TEXT NOT NULL,
+    kept_id TEXT NOT NULL
+);
+"""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_staging(folder: Path) -> None:
+    """Delete staging files left in ``folder`` by crawls that were killed (their process is gone)."""
+    try:
+        candidates = list(folder.glob(STAGING_PREFIX + "*.sqlite"))
+    except OSError:
+        return
+    for path in candidates:
+        try:
+            pid = int(path.name[len(STAGING_PREFIX):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            for extra in ("", "-journal", "-wal", "-shm"):
+                Path(str(path) + extra).unlink(missing_ok=True)
+
+
+class Staging:
+    """This job's claimed records and alias URLs, on disk until they are committed to the store.
+
+    A private SQLite file (no journal, no fsync: it is thrown away if the crawl dies) next to
+    the store, or in the temp folder when there is no store.  Rows are ``emitted`` once the
+    record reached the outputs (``item_scraped``, or read back from a resumed partial output);
+    only those are committed.
+    """
+
+    BATCH = 500  # writes per SQLite transaction
+
+    def __init__(self, folder: str | Path | None = None):
+        folder = Path(folder) if folder else Path(tempfile.gettempdir())
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(folder)
+        fd, name = tempfile.mkstemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".sqlite", dir=folder)
+        os.close(fd)
+        self.path = Path(name)
+        self.db = sqlite3.connect(name, isolation_level="DEFERRED")
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("PRAGMA cache_size=-1024")  # 1 MiB page cache
+        self.db.executescript(_STAGING_SCHEMA)
+        self.db.commit()
+        self._pending = 0
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if self._pending >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.db.commit()
+            self._pending = 0
+
+    def add(self, record: dict, emitted: bool) -> None:
+        """Stage a record (or mark an already staged one emitted)."""
+        self.db.execute(
+            "INSERT INTO job (canonical_url, id, url, site, content_hash, has_body, emitted) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(canonical_url) DO UPDATE SET emitted=max(emitted, excluded.emitted)",
+            (record["canonical_url"], record.get("id"), record.get("url"), record.get("site"),
+             record.get("content_hash"), 1 if record.get("body") else 0, 1 if emitted else 0),
+        )
+        self._wrote()
+
+    def mark_emitted(self, canonical_url: str) -> bool:
+        """Mark a staged record as written to the outputs; False when it was never staged."""
+        n = self.db.execute("UPDATE job SET emitted=1 WHERE canonical_url=?", (canonical_url,)).rowcount
+        self._wrote()
+        return n > 0
+
+    def has_url(self, canonical_url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM job WHERE canonical_url=?", (canonical_url,)).fetchone() is not None
+
+    def owner_of(self, content_hash: str) -> dict | None:
+        """The first staged record with a body and this content hash."""
+        row = self.db.execute(
+            "SELECT id, url, canonical_url, site, content_hash FROM job WHERE content_hash=? AND has_body"
+            " ORDER BY rowid LIMIT 1", (content_hash,)
+        ).fetchone()
+        return dict(zip(_KEEP, row)) if row else None
+
+    def add_alias(self, alias: dict) -> None:
+        self.db.execute(
+            "INSERT INTO aliases (canonical_url, url, site, content_hash, kept_id) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(canonical_url) DO UPDATE SET kept_id=excluded.kept_id",
+            (alias["canonical_url"], alias["url"], alias.get("site"), alias["content_hash"], alias["kept_id"]),
+        )
+        self._wrote()
+
+    def counts(self) -> tuple[int, int]:
+        """(emitted records, alias URLs) staged."""
+        self.flush()
+        emitted = self.db.execute("SELECT COUNT(*) FROM job WHERE emitted").fetchone()[0]
+        return emitted, self.db.execute("SELECT COUNT(*) FROM aliases").fetchone()[0]
+
+    def close(self) -> None:
+        """Close and delete the staging file."""
+        try:
+            self.db.close()
+        finally:
+            for extra in ("", "-journal", "-wal", "-shm"):
+                Path(str(self.path) + extra).unlink(missing_ok=True)
 
 
 class Ledger:
@@ -36,10 +186,10 @@ class Ledger:
         self.jobdir = settings.get("JOBDIR") or None
         self.store_path = settings.get("ZONECRAWLER_STORE", DEFAULT_STORE) or None
         self._store: ArticleStore | None = None
-        self.job_urls: dict[str, str] = {}  # canonical_url -> id, emitted by this job (incl. recovered)
-        self.job_hashes: dict[str, dict] = {}  # content_hash -> kept record (minimal)
-        self.to_commit: list[dict] = []
-        self.aliases: list[dict] = []
+        self._staging: Staging | None = None
+        self.job_urls: set[int] = set()  # digest60(canonical_url) of records this job claimed (incl. recovered)
+        self.job_hashes: set[int] = set()  # digest60(content_hash) of claimed records that have a body
+        self.claimed = 0
         self.recovered = 0
         self.close_reason: str | None = None
         self.open_feeds: set[str] = set()
@@ -54,6 +204,14 @@ class Ledger:
             self._store = ArticleStore(self.store_path)
         return self._store
 
+    @property
+    def staging(self) -> Staging:
+        """This job's staged rows, created on first use (next to the store, or in the temp folder)."""
+        if self._staging is None:
+            folder = Path(self.store_path).parent if self.store_path and self.store_path != ":memory:" else None
+            self._staging = Staging(folder)
+        return self._staging
+
     # --- questions -----------------------------------------------------------
     def stored(self, canonical_url: str) -> dict | None:
         """The store's row for a URL, unless the store is off or ignored (full crawl)."""
@@ -65,11 +223,18 @@ class Ledger:
         return self.stored(canonical_url) is not None
 
     def emitted_in_job(self, canonical_url: str) -> bool:
-        return canonical_url in self.job_urls
+        """Did this job already claim (emit, or is about to emit) a record for this URL?"""
+        return digest60(canonical_url) in self.job_urls and self.staging.has_url(canonical_url)
+
+    def job_owner_of(self, content_hash: str) -> dict | None:
+        """The record (with a body) this job claimed with this content hash, if any."""
+        if digest60(content_hash) not in self.job_hashes:
+            return None
+        return self.staging.owner_of(content_hash)
 
     def owner_of(self, content_hash: str, canonical_url: str) -> dict | None:
         """An already delivered article (this job, or earlier runs) with the same content but another URL."""
-        kept = self.job_hashes.get(content_hash)
+        kept = self.job_owner_of(content_hash)
         if kept is None and not self.full and self.store is not None:
             kept = self.store.owner_of_hash(content_hash)
         if kept is not None and kept["canonical_url"] != canonical_url:
@@ -87,16 +252,25 @@ class Ledger:
         return bool(self.jobdir) and self.close_reason in RESUMABLE_REASONS
 
     # --- bookkeeping ---------------------------------------------------------
+    def _remember(self, record: dict, emitted: bool) -> None:
+        self.job_urls.add(digest60(record["canonical_url"]))
+        if record.get("body") and record.get("content_hash"):
+            self.job_hashes.add(digest60(record["content_hash"]))
+        self.staging.add(record, emitted)
+
+    def claim(self, record: dict) -> None:
+        """The de-duplication stage accepted ``record``: later copies (same URL or content) are duplicates."""
+        self.claimed += 1
+        self._remember(record, emitted=False)
+
     def add_emitted(self, record: dict) -> None:
         """A record that is (or already was, for recovered ones) written to the output."""
-        kept = {k: record.get(k) for k in _KEEP}
-        self.job_urls[kept["canonical_url"]] = kept["id"]
-        if record.get("body"):
-            self.job_hashes.setdefault(kept["content_hash"], kept)
-        self.to_commit.append(kept)
+        if digest60(record["canonical_url"]) in self.job_urls and self.staging.mark_emitted(record["canonical_url"]):
+            return
+        self._remember(record, emitted=True)
 
     def add_alias(self, record: dict, kept: dict) -> None:
-        self.aliases.append({
+        self.staging.add_alias({
             "canonical_url": record["canonical_url"], "url": record["url"], "site": record.get("site"),
             "content_hash": record["content_hash"], "kept_id": kept["id"],
         })
@@ -115,12 +289,22 @@ class Ledger:
         if not self.open_feeds <= self.published_feeds:
             return
         self.committed = True
-        if self.store is None:
+        if self.store is None or self._staging is None:
+            self.close()
             return
-        n = self.store.commit_records(self.to_commit, self.aliases)
-        logger.debug("store %s: recorded %d articles, %d alias URLs", self.store.path, n, len(self.aliases))
-        self._store.close()  # checkpoints the WAL: the store is one self-contained file again
-        self._store = None
+        self._staging.flush()
+        n, aliases = self.store.commit_staged(self._staging.path)
+        logger.debug("store %s: recorded %d articles, %d alias URLs", self.store.path, n, aliases)
+        self.close()
+
+    def close(self) -> None:
+        """Drop the staged rows and close the store (which checkpoints its WAL into one self-contained file)."""
+        if self._staging is not None:
+            self._staging.close()
+            self._staging = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def ledger_for(crawler) -> Ledger:
@@ -139,6 +323,7 @@ class LedgerExtension:
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -158,3 +343,8 @@ class LedgerExtension:
             logger.info("crawl paused (%s); resume with the same JOBDIR %s", reason, Path(self.ledger.jobdir))
         # Feeds opened by now commit when they are published; otherwise commit here.
         self.ledger.maybe_commit()
+
+    def engine_stopped(self):
+        # Feeds are published (and the store committed) before this; a paused crawl's or an
+        # unpublished feed's staged rows are dropped: a resumed job re-reads its partial output.
+        self.ledger.close()

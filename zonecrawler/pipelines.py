@@ -1,7 +1,8 @@
 """Item pipelines: normalize items into records, enforce the schema, drop duplicates.
 
-Order (see ``ITEM_PIPELINES``): RecordPipeline -> SchemaValidationPipeline ->
-DeduplicationPipeline.  Pipelines never fetch or parse HTML.
+Order (see ``ITEM_PIPELINES``): RecordPipeline (normalize) -> SchemaValidationPipeline
+(validate) -> DeduplicationPipeline (deduplicate, within the run and against the store;
+the ledger stages accepted records for the store).  Pipelines never fetch or parse HTML.
 """
 
 from __future__ import annotations
@@ -81,26 +82,50 @@ class SchemaValidationPipeline:
 
 
 class DeduplicationPipeline:
-    """Within a run: one record per canonical URL, and one per content (same article on several URLs)."""
+    """Emit each article once: one record per canonical URL and per content, in this run and across runs.
 
-    def __init__(self, stats):
-        self.stats = stats
-        self.ids: set[str] = set()
-        self.by_content: dict[str, str] = {}
+    The one de-duplication stage.  Its state lives in the crawl's ledger
+    (:mod:`zonecrawler.ledger`), which the incremental download filter shares: compact
+    digests of the URLs and content hashes this run claimed, plus the article store of
+    earlier runs.  Dropped here: a URL this job already wrote; a URL an earlier run
+    delivered with the same content (with ``ZONECRAWLER_EMIT_CHANGED``, new content is
+    emitted again as "changed"); the same content under another URL (recorded as an
+    alias URL of the kept article).  A record that passes is claimed at once, so a
+    concurrent copy can never slip through before the first one is written.
+    """
+
+    def __init__(self, crawler):
+        from zonecrawler.ledger import ledger_for
+
+        self.ledger = ledger_for(crawler)
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        return cls(crawler)
 
     def process_item(self, record):
-        if record["id"] in self.ids:
+        canonical, digest = record["canonical_url"], record["content_hash"]
+        site = record.get("site") or "?"
+        if self.ledger.emitted_in_job(canonical):
             self.stats.inc_value("zonecrawler/duplicates/url")
-            raise DropItem(f"duplicate URL {record['canonical_url']}")
-        self.ids.add(record["id"])
-        first = self.by_content.get(record["content_hash"])
-        if first is not None and record["body"]:
+            raise DropItem(f"already written by this job: {record['url']}", log_level="DEBUG")
+        row = self.ledger.stored(canonical)
+        changed = False
+        if row is not None:
+            if row["content_hash"] == digest or not self.ledger.emit_changed:
+                self.stats.inc_value("zonecrawler/incremental/unchanged")
+                self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
+                raise DropItem(f"known article, unchanged: {record['url']}", log_level="DEBUG")
+            changed = True
+        kept = self.ledger.owner_of(digest, canonical) if record.get("body") else None
+        if kept is not None:
+            self.ledger.add_alias(record, kept)
             self.stats.inc_value("zonecrawler/duplicates/content")
-            logger.info("same content as %s, not emitted again: %s", first, record["url"])
-            raise DropItem(f"duplicate content of {first}: {record['url']}")
-        self.by_content[record["content_hash"]] = record["url"]
+            logger.debug("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
+            raise DropItem(f"same content as {kept['url']}: {record['url']}", log_level="DEBUG")
+        self.ledger.claim(record)  # staged for the store; committed once the output is published
+        status = "changed" if changed else "new"
+        self.stats.inc_value(f"zonecrawler/incremental/{status}")
+        self.stats.inc_value(f"zonecrawler/{status}/{site}")
         return record

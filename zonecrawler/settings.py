@@ -37,8 +37,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {
     "zonecrawler.pipelines.RecordPipeline": 100,
     "zonecrawler.pipelines.SchemaValidationPipeline": 200,
-    "zonecrawler.incremental.IncrementalPipeline": 290,
-    "zonecrawler.pipelines.DeduplicationPipeline": 300,
+    "zonecrawler.pipelines.DeduplicationPipeline": 300,  # per run and across runs (the ledger's state)
 }
 # Caps every site's max_list_pages: how many list-page hops a crawl follows (pagination traps).
 ZONECRAWLER_MAX_LIST_PAGES = None

@@ -7,6 +7,7 @@ site-specific knowledge.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 from urllib.parse import urlsplit
@@ -60,6 +61,7 @@ class SiteSpider(scrapy.Spider):
         self.base_url = base_url
         self.allowed_domains = sorted({d for s in sites.values() for d in s.allowed_domains})
         self._by_host = {d: s for s in sites.values() for d in s.allowed_domains}
+        self._requested_articles: set[bytes] = set()  # 8-byte digests of article URLs already yielded
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -118,8 +120,7 @@ class SiteSpider(scrapy.Spider):
         depth = response.meta.get("zc_list_depth", 0)
         listing = parse_listing(response.url, response.body, site, self._charset(response))
         self.crawler.stats.inc_value("zonecrawler/list_pages")
-        for url in listing.articles:
-            yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+        yield from self._article_requests(response, listing.articles, site)
         # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
         limit = min(site.max_list_pages, self.settings.getint("ZONECRAWLER_MAX_LIST_PAGES") or site.max_list_pages)
         if depth >= limit:
@@ -165,7 +166,21 @@ class SiteSpider(scrapy.Spider):
         loader.add_value("attachments", extraction.attachments)
         loader.add_value("provenance", extraction.provenance)
         yield loader.load_item()
-        for url in classify_links(response.url, [(link, "") for link in extraction.links], site).articles:
+        linked = classify_links(response.url, [(link, "") for link in extraction.links], site).articles
+        yield from self._article_requests(response, linked, site)
+
+    def _article_requests(self, response: Response, urls: list[str], site: Site):
+        """Requests for article pages this process has not asked for yet.
+
+        Lists and 上一条/下一条 links name the same article many times; dropping repeats here
+        spares each one a trip through the middlewares to the dupefilter (which still guards
+        against repeats across processes and resumed jobs).
+        """
+        for url in urls:
+            key = hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
+            if key in self._requested_articles:
+                continue
+            self._requested_articles.add(key)
             yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
 
     def on_error(self, failure):
