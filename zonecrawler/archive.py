@@ -12,6 +12,7 @@ selector fix, and writes the records atomically.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import inspect
 import json
@@ -109,6 +110,17 @@ def _process(stage, item, spider):
     return stage.process_item(item)
 
 
+def _drain(results) -> list:
+    """Everything an (async) spider callback yields, collected outside a running crawl."""
+    if not hasattr(results, "__aiter__"):
+        return list(results or ())
+
+    async def collect():
+        return [item async for item in results]
+
+    return asyncio.run(collect())
+
+
 def reextract(root: str | Path, output: str | Path, site: str | None = None) -> dict:
     """Rebuild records from archived pages into ``output`` (JSON Lines, written atomically); returns counts.
 
@@ -148,7 +160,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
             headers = {"Content-Type": meta["content_type"]} if meta.get("content_type") else {}
             request = Request(meta["url"], meta={"zc_site": name, "zc_kind": "article"})
             response = HtmlResponse(meta["url"], body=body, headers=headers, request=request, status=meta.get("status", 200))
-            for result in spider.parse_article(response) or ():
+            for result in _drain(spider.parse_article(response)):
                 if isinstance(result, Request):
                     continue
                 try:

@@ -13,12 +13,13 @@ import os
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from zonecrawler import distributed
 from zonecrawler.contracts import ENV_BASE_URL
-from zonecrawler.extract.article import extract_article
+from zonecrawler.extractpool import ExtractionPool
 from zonecrawler.extract.decode import charset_from_content_type
 from zonecrawler.extract.listing import classify_links, parse_listing
 from zonecrawler.items import ArticleLoader
@@ -44,6 +45,8 @@ class SiteSpider(scrapy.Spider):
 
     name = "sites"
     fixed_site: str | None = None
+    # In-process extraction unless from_crawler sets up worker processes.
+    extraction_pool = ExtractionPool(0)
 
     def __init__(self, site: str | None = None, base_url: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +69,8 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.extraction_pool = ExtractionPool(crawler.settings.getint("ZONECRAWLER_EXTRACT_WORKERS", 0))
+        crawler.signals.connect(spider.extraction_pool.close, signal=signals.spider_closed)
         if spider.base_url and _is_loopback(spider.base_url):
             # A local mirror needs no politeness delays.
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -137,7 +142,7 @@ class SiteSpider(scrapy.Spider):
                 continue
             yield response.follow(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
 
-    def parse_article(self, response: Response):
+    async def parse_article(self, response: Response):
         """Extract one article and follow article links it shows (上一条/下一条, related news).
 
         @url https://www.investchn.com/news/202202/171001.html
@@ -156,7 +161,7 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("skipping article: %s", exc)
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
             return
-        extraction = extract_article(response.url, response.body, site=site, http_charset=self._charset(response))
+        extraction = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
         loader = ArticleLoader(response=response)
         loader.add_value("url", response.url)
         loader.add_value("site", site.name)
@@ -167,7 +172,8 @@ class SiteSpider(scrapy.Spider):
         loader.add_value("provenance", extraction.provenance)
         yield loader.load_item()
         linked = classify_links(response.url, [(link, "") for link in extraction.links], site).articles
-        yield from self._article_requests(response, linked, site)
+        for request in self._article_requests(response, linked, site):
+            yield request
 
     def _article_requests(self, response: Response, urls: list[str], site: Site):
         """Requests for article pages this process has not asked for yet.
