@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -18,10 +21,19 @@ from zonecrawler.extract.article import Extraction, extract_article
 from zonecrawler.siteconfig import Site
 
 logger = logging.getLogger(__name__)
+_ORPHAN_CHECK_SECONDS = 0.5
 
 
-def _warm_up() -> None:
-    """Import the extractor's heavy modules once per worker, before the first page."""
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker soon after the crawl process dies (even by SIGKILL): no orphans for cron."""
+    while os.getppid() == parent_pid:
+        time.sleep(_ORPHAN_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Worker start-up: watch the parent, then import the extractor's heavy modules once."""
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="orphan-watch").start()
     extract_article("http://localhost/", b"<html><body><p>warm up</p></body></html>")
 
 
@@ -33,7 +45,10 @@ class ExtractionPool:
         if workers > 0:
             # "spawn": a clean interpreter, never a fork of a running reactor.
             self._executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
 
     @property
