@@ -7,9 +7,10 @@ articles (plus ~2% list pages), fresh store, output to a temporary file.  Report
 pages/s (Scrapy's stats), peak RSS (``ru_maxrss``), and RSS sampled every second against
 pages crawled (Scrapy's LogStats lines), from which the growth in bytes per page after the
 first 10% is fitted.  For comparison, the bytes per page of the per-run de-duplication state
-(Scrapy's request fingerprints, the pipelines' record ids and content hashes) is measured here
-with tracemalloc.  A run longer than ``--max-minutes`` is stopped gracefully and reported as
-far as it got.
+(Scrapy's request fingerprints, the ledger's URL and content-hash keys) is measured here
+with tracemalloc (the ledger's compact keys; ``dedup_bytes_per_page(layout="hex")`` is the
+earlier string-based layout).  A run longer than ``--max-minutes`` is stopped gracefully and
+reported as far as it got.
 """
 
 from __future__ import annotations
@@ -30,16 +31,31 @@ from benchmarks.synthsite import SynthSite, all_urls
 _LOGSTATS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \[scrapy\.extensions\.logstats\] INFO: Crawled (\d+) pages", re.M)
 
 
-def dedup_bytes_per_page(n: int = 20000) -> float:
-    """Memory per page of the state a crawl must keep: fingerprint set, id set, content-hash map."""
+def dedup_bytes_per_page(n: int = 20000, layout: str = "ledger") -> float:
+    """Memory per page of the state a crawl must keep to de-duplicate.
+
+    ``layout="ledger"`` (what a crawl keeps now): Scrapy's request fingerprints (20-byte
+    digests), the spider's 8-byte keys of article URLs it already requested, and the ledger's
+    two sets of 60-bit keys (canonical URLs, content hashes).  ``layout="hex"``: the earlier
+    layout, fingerprints plus a set of hex record ids and a content-hash -> URL dict of
+    strings (for comparison).
+    """
+    from zonecrawler.ledger import digest60
+
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    fingerprints, ids, by_content = set(), set(), {}
+    fingerprints, requested, ids, by_content = set(), set(), set(), {}
     for i in range(n):
         url = f"http://127.0.0.1:40000/news/2015{i % 12 + 1:02d}/{i:07d}.html"
         fingerprints.add(hashlib.sha1(url.encode()).digest())
-        ids.add(hashlib.sha1(url.encode()).hexdigest()[:16])
-        by_content[hashlib.sha1(str(i).encode()).hexdigest()] = url
+        digest = hashlib.sha1(str(i).encode()).hexdigest()
+        if layout == "hex":
+            ids.add(hashlib.sha1(url.encode()).hexdigest()[:16])
+            by_content[digest] = url
+        else:
+            requested.add(hashlib.blake2b(url.encode(), digest_size=8).digest())
+            ids.add(digest60(url))
+            by_content[digest60(digest)] = None
     used = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     return used / n
@@ -99,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(machine_note(), flush=True)
     dedup = dedup_bytes_per_page()
-    print(f"de-duplication state (fingerprint + id + content hash): {dedup:.0f} bytes/page\n", flush=True)
+    print(f"de-duplication state (fingerprint + requested-URL key + ledger URL and content keys): {dedup:.0f} bytes/page "
+          f"(earlier hex-string layout: {dedup_bytes_per_page(layout='hex'):.0f})\n", flush=True)
     runs = []
     for size in (int(s) for s in args.sizes.split(",")):
         r = crawl(size, args.max_minutes * 60)

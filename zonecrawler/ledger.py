@@ -14,8 +14,8 @@ store only once the output holding them is published (:meth:`Ledger.maybe_commit
 Memory: the ledger is the crawl's one owner of per-run de-duplication.  In memory it keeps
 only two sets of 60-bit integer digests (canonical URLs and content hashes of the records
 this job claimed); the rows themselves (id, url, site, content_hash, and the alias URLs)
-are staged in a private SQLite file (:class:`Staging`) and copied into the store in one
-transaction when every output is published.  A digest hit is always confirmed against the
+are staged in a private, already unlinked SQLite file (:class:`Staging`) and streamed into
+the store in one transaction when every output is published.  A digest hit is always confirmed against the
 staged row, so a digest collision can never drop an article.
 """
 
@@ -35,7 +35,6 @@ from zonecrawler.store import DEFAULT_STORE, ArticleStore
 logger = logging.getLogger(__name__)
 RESUMABLE_REASONS = {"shutdown", "cancelled"}
 _KEEP = ("id", "url", "canonical_url", "site", "content_hash")
-STAGING_PREFIX = "zonecrawler-run-"
 
 
 def digest60(text: str) -> int:
@@ -64,39 +63,14 @@ CREATE TABLE aliases (
 """
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
-def remove_stale_staging(folder: Path) -> None:
-    """Delete staging files left in ``folder`` by crawls that were killed (their process is gone)."""
-    try:
-        candidates = list(folder.glob(STAGING_PREFIX + "*.sqlite"))
-    except OSError:
-        return
-    for path in candidates:
-        try:
-            pid = int(path.name[len(STAGING_PREFIX):].split("-", 1)[0])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not _pid_alive(pid):
-            for extra in ("", "-journal", "-wal", "-shm"):
-                Path(str(path) + extra).unlink(missing_ok=True)
-
-
 class Staging:
     """This job's claimed records and alias URLs, on disk until they are committed to the store.
 
-    A private SQLite file (no journal, no fsync: it is thrown away if the crawl dies) next to
-    the store, or in the temp folder when there is no store.  Rows are ``emitted`` once the
-    record reached the outputs (``item_scraped``, or read back from a resumed partial output);
-    only those are committed.
+    A private SQLite file next to the store (or in the temp folder when there is no store),
+    unlinked as soon as it is open: no journal, no fsync, and nothing left behind however the
+    crawl ends (a killed crawl's rows vanish with its process; a resumed job re-reads its
+    partial output).  Rows are ``emitted`` once the record reached the outputs
+    (``item_scraped``, or read back from a resumed partial output); only those are committed.
     """
 
     BATCH = 500  # writes per SQLite transaction
@@ -104,16 +78,18 @@ class Staging:
     def __init__(self, folder: str | Path | None = None):
         folder = Path(folder) if folder else Path(tempfile.gettempdir())
         folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(folder)
-        fd, name = tempfile.mkstemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", suffix=".sqlite", dir=folder)
+        fd, name = tempfile.mkstemp(prefix="zonecrawler-run-", suffix=".sqlite", dir=folder)
         os.close(fd)
-        self.path = Path(name)
-        self.db = sqlite3.connect(name, isolation_level="DEFERRED")
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("PRAGMA cache_size=-1024")  # 1 MiB page cache
-        self.db.executescript(_STAGING_SCHEMA)
-        self.db.commit()
+        try:
+            self.db = sqlite3.connect(name, isolation_level="DEFERRED")
+            self.db.execute("PRAGMA journal_mode=OFF")  # no side files: the open handle is all there is
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("PRAGMA temp_store=MEMORY")
+            self.db.execute("PRAGMA cache_size=-1024")  # 1 MiB page cache
+            self.db.executescript(_STAGING_SCHEMA)
+            self.db.commit()
+        finally:
+            os.unlink(name)
         self._pending = 0
 
     def _wrote(self) -> None:
@@ -161,19 +137,20 @@ class Staging:
         )
         self._wrote()
 
-    def counts(self) -> tuple[int, int]:
-        """(emitted records, alias URLs) staged."""
+    def emitted_records(self):
+        """The emitted records, in the order they were staged (streamed, not loaded at once)."""
         self.flush()
-        emitted = self.db.execute("SELECT COUNT(*) FROM job WHERE emitted").fetchone()[0]
-        return emitted, self.db.execute("SELECT COUNT(*) FROM aliases").fetchone()[0]
+        for row in self.db.execute("SELECT id, url, canonical_url, site, content_hash FROM job WHERE emitted ORDER BY rowid"):
+            yield dict(zip(_KEEP, row))
+
+    def alias_rows(self):
+        self.flush()
+        for row in self.db.execute("SELECT canonical_url, url, site, content_hash, kept_id FROM aliases ORDER BY rowid"):
+            yield dict(zip(("canonical_url", "url", "site", "content_hash", "kept_id"), row))
 
     def close(self) -> None:
-        """Close and delete the staging file."""
-        try:
-            self.db.close()
-        finally:
-            for extra in ("", "-journal", "-wal", "-shm"):
-                Path(str(self.path) + extra).unlink(missing_ok=True)
+        """Close the staging file (its space is freed: it is already unlinked)."""
+        self.db.close()
 
 
 class Ledger:
@@ -292,9 +269,8 @@ class Ledger:
         if self.store is None or self._staging is None:
             self.close()
             return
-        self._staging.flush()
-        n, aliases = self.store.commit_staged(self._staging.path)
-        logger.debug("store %s: recorded %d articles, %d alias URLs", self.store.path, n, aliases)
+        n = self.store.commit_records(self._staging.emitted_records(), self._staging.alias_rows())
+        logger.debug("store %s: recorded %d articles", self.store.path, n)
         self.close()
 
     def close(self) -> None:

@@ -122,31 +122,3 @@ class ArticleStore:
                     (a["canonical_url"], a["url"], a.get("site"), a["content_hash"], a["kept_id"], when, when),
                 )
         return n
-
-    def commit_staged(self, staging: str | Path, when: str | None = None) -> tuple[int, int]:
-        """Copy a crawl's staged rows (see :class:`zonecrawler.ledger.Staging`) in one transaction.
-
-        The rows never pass through Python: SQLite copies the emitted records and the alias URLs
-        from the attached staging file.  Returns (records, alias URLs) written.
-        """
-        when = when or _now()
-        self.db.execute("ATTACH DATABASE ? AS staging", (str(staging),))
-        try:
-            with self.db:
-                n = self.db.execute(
-                    "INSERT INTO articles (id, url, canonical_url, site, content_hash, first_seen, last_seen)"
-                    " SELECT id, url, canonical_url, site, content_hash, ?, ? FROM staging.job WHERE emitted ORDER BY rowid"
-                    " ON CONFLICT(canonical_url) DO UPDATE SET url=excluded.url, content_hash=excluded.content_hash,"
-                    " last_seen=excluded.last_seen",
-                    (when, when),
-                ).rowcount
-                a = self.db.execute(
-                    "INSERT INTO aliases (canonical_url, url, site, content_hash, kept_id, first_seen, last_seen)"
-                    " SELECT canonical_url, url, site, content_hash, kept_id, ?, ? FROM staging.aliases WHERE true"
-                    " ORDER BY rowid"
-                    " ON CONFLICT(canonical_url) DO UPDATE SET last_seen=excluded.last_seen, kept_id=excluded.kept_id",
-                    (when, when),
-                ).rowcount
-        finally:
-            self.db.execute("DETACH DATABASE staging")
-        return n, a
