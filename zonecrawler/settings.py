@@ -40,8 +40,9 @@ ITEM_PIPELINES = {
     "zonecrawler.pipelines.DeduplicationPipeline": 300,  # per run and across runs (the ledger's state)
 }
 # Worker processes that extract article pages while the crawl keeps downloading
-# (0 = extract in the crawl process).
-ZONECRAWLER_EXTRACT_WORKERS = 1
+# (0 = extract in the crawl process). Measured on 2 cores, 1 worker was slower than 0
+# (benchmarks/bench_crawl.py --workers 0,1), so it is off by default.
+ZONECRAWLER_EXTRACT_WORKERS = 0
 # Caps every site's max_list_pages: how many list-page hops a crawl follows (pagination traps).
 ZONECRAWLER_MAX_LIST_PAGES = None
 # Records failing the schema are dropped from the feed; set a path to keep them.
