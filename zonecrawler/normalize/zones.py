@@ -59,34 +59,7 @@ ZONE_COLUMNS = ("name", "aliases", "province", "city", "district", "kind", "leve
 DIVISION_COLUMNS = ("name", "aliases", "type", "province", "city")
 DIVISION_TYPES = ("province", "city", "county", "district")
 
-# Suffix -> kind for names not in the gazetteer; the longest matching suffix wins.
-_KIND_SUFFIXES = sorted(
-    {
-        "高新技术产业开发区": "高新技术产业开发区",
-        "高新技术开发区": "高新技术产业开发区",
-        "高新开发区": "高新技术产业开发区",
-        "高新区": "高新技术产业开发区",
-        "经济技术开发区": "经济技术开发区",
-        "经开区": "经济技术开发区",
-        "经济开发区": "经济开发区",
-        "综合保税区": "综合保税区",
-        "综保区": "综合保税区",
-        "保税区": "保税区",
-        "工业园区": "工业园区",
-        "工业园": "工业园区",
-        "产业园区": "产业园区",
-        "产业园": "产业园区",
-        "新区": "新区",
-        "开发区": "开发区",
-    }.items(),
-    key=lambda kv: -len(kv[0]),
-)
-
-# Abbreviated suffixes -> the full form used in lookup keys.  Applied at the end of a key;
-# an optional 国家/国家级 right before the suffix is dropped ("深圳国家高新区").
-_CANON_SUFFIX = re.compile(
-    r"(?:国家级?)?(高新技术产业开发区|高新技术开发区|高新开发区|高新区|经济技术开发区|经开区|综合保税区|综保区)$"
-)
+# Suffixes that abbreviate a canonical kind -> the full form used in lookup keys.
 _CANON_MAP = {
     "高新技术产业开发区": "高新技术产业开发区",
     "高新技术开发区": "高新技术产业开发区",
@@ -97,6 +70,24 @@ _CANON_MAP = {
     "综合保税区": "综合保税区",
     "综保区": "综合保税区",
 }
+# Suffix -> kind for names not in the gazetteer; the longest matching suffix wins.
+_KIND_SUFFIXES = sorted(
+    {
+        **_CANON_MAP,
+        "经济开发区": "经济开发区",
+        "保税区": "保税区",
+        "工业园区": "工业园区",
+        "工业园": "工业园区",
+        "产业园区": "产业园区",
+        "产业园": "产业园区",
+        "新区": "新区",
+        "开发区": "开发区",
+    }.items(),
+    key=lambda kv: -len(kv[0]),
+)
+# Applied at the end of a key; an optional 国家/国家级 right before the suffix is dropped
+# ("深圳国家高新区").
+_CANON_SUFFIX = re.compile(r"(?:国家级?)?(" + "|".join(sorted(_CANON_MAP, key=len, reverse=True)) + ")$")
 # Full suffix -> usual abbreviation, used to generate surface forms for text scanning.
 _ABBREVIATIONS = (
     ("高新技术产业开发区", "高新区"),
