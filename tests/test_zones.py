@@ -393,3 +393,16 @@ def test_normalize_zone_is_fast():
             normalize_zone(n)
     per_call = (time.perf_counter() - t0) / (20 * len(names))
     assert per_call < 0.001, f"{per_call * 1e6:.0f} us per call"
+
+
+def test_traditional_script_names_resolve_and_keep_their_raw_text():
+    from zonecrawler.normalize.hanzi import to_simplified
+    from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_divisions
+
+    assert to_simplified("蘇州工業園區") == "苏州工业园区"
+    zone = normalize_zone("蘇州工業園區")
+    assert (zone["raw"], zone["name"], zone["level"], zone["inferred"]) == ("蘇州工業園區", "苏州工业园区", "national", False)
+    found = find_zone_in_text("香港貿發局訊：合肥高新區今年引資")
+    assert found["raw"] == "合肥高新區" and found["name"] == "合肥高新技术产业开发区" and found["inferred"] is True
+    assert parse_divisions("江蘇")["province"] == "江苏省"
+    assert parse_divisions("廣州")["city"] == "广州市"

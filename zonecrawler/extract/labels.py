@@ -20,7 +20,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "source": ("信息来源", "稿件来源", "文章来源", "新闻来源", "资料来源", "資料來源", "消息來源", "来源", "來源", "出处"),
     "author": ("作者", "撰稿人", "撰稿", "记者", "記者"),
     "editor": ("责任编辑", "責任編輯", "编辑", "編輯"),
-    "views": ("浏览次数", "瀏覽次數", "阅读次数", "点击数", "点击量", "点击次数", "访问量", "阅读量", "浏览量", "浏览"),
+    "views": ("浏览次数", "瀏覽次數", "阅读次数", "点击数", "点击量", "点击次数", "访问量", "阅读量", "浏览量", "浏览", "阅读"),
 }
 _FIELD_OF = {label: name for name, labels in LABELS.items() for label in labels}
 _GAP = r"[\s\u3000\u00a0]*"
@@ -38,7 +38,8 @@ LABEL_RE = re.compile(
 # Distinctive labels also recognised without a colon (label and value in separate cells,
 # the colon drawn by CSS). Only used on a short block that has a bare date label too.
 _BARE_LABELS = ("发布时间", "发布日期", "發佈時間", "發布時間", "信息来源", "稿件来源", "文章来源", "来源", "來源",
-                "发布开发区", "發佈開發區", "发布单位", "责任编辑", "責任編輯")
+                "发布开发区", "發佈開發區", "发布单位", "责任编辑", "責任編輯",
+                "浏览量", "浏览次数", "阅读量", "阅读次数", "点击数", "点击量")
 BARE_LABEL_RE = re.compile(
     "(?P<pl>" + "|".join(_spaced(lab) for lab in sorted(_BARE_LABELS, key=len, reverse=True)) + ")"
 )

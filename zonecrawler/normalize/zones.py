@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from zonecrawler.normalize.hanzi import to_simplified
+
 __all__ = [
     "ENV_VAR",
     "KINDS",
@@ -668,7 +670,7 @@ def clear_cache() -> None:
 
 def parse_divisions(name: str) -> dict[str, str | None]:
     """Province/city/district implied by the leading place names of ``name``."""
-    stages = _parse_prefix(_divisions(), _DROP.sub("", unicodedata.normalize("NFKC", name)))
+    stages = _parse_prefix(_divisions(), _DROP.sub("", unicodedata.normalize("NFKC", to_simplified(name))))
     if not stages:
         return {"province": None, "city": None, "district": None}
     st = stages[-1]
@@ -694,7 +696,7 @@ def normalize_zone(
     if raw is None:
         return None
     shown = str(raw).strip(" \t\r\n\u3000\u00a0")
-    cleaned = _clean(shown)
+    cleaned = _clean(to_simplified(shown))
     if not cleaned:
         return None
     gaz = load_gazetteer(extra_gazetteer)
@@ -723,10 +725,10 @@ def find_zone_in_text(text: str | None, *, extra_gazetteer: str | Path | None = 
     if not text:
         return None
     gaz = load_gazetteer(extra_gazetteer)
-    m = gaz.scan(text)
+    m = gaz.scan(to_simplified(text))  # one-to-one, so match positions are positions in ``text``
     if m is None:
         return None
     entry = gaz.surfaces.get(m.group(0)) or gaz.lookup(m.group(0))
     if entry is None:  # pragma: no cover - every trie word is a surface
         return None
-    return entry.as_zone(m.group(0), True)
+    return entry.as_zone(text[m.start() : m.end()], True)
