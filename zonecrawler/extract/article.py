@@ -19,7 +19,9 @@ from parsel import Selector
 from zonecrawler.extract import body as body_mod
 from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
 from zonecrawler.extract.decode import decode_html
-from zonecrawler.extract.dom import climb, elements_with_text, iter_elements, lines, parse, selector, strip_invisible, tag_of, text_content, text_of
+from zonecrawler.extract.dom import (
+    climb, element_positions, elements_with_text, lines, parse, selector, strip_invisible, tag_of, text_content, text_of,
+)
 from zonecrawler.extract.labels import ANY_LABEL_RE, BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
 from zonecrawler.extract.listing import page_links
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
@@ -35,7 +37,6 @@ _MIDNIGHT = "T00:00:00+08:00"
 _MAX_VALUE = 60  # a label's value longer than this is article text, not metadata
 _NEARBY_ELEMENTS = 60  # how far (in elements) from the meta line other labelled rows are taken
 _NEAR_TITLE_CHARS = 300
-_SHORT_LINE = 80
 _BARE_LINE_MAX = 200
 DEFAULT_SUFFIXES = ("投促中国",)
 
@@ -112,7 +113,7 @@ def _label_blocks(root) -> list[tuple[object, dict[str, str], int]]:
     return blocks
 
 
-def find_meta_line(root):
+def find_meta_line(root, positions: dict | None = None):
     """The meta line (the block with the most publish labels, smallest first) and its values.
 
     Fields the meta line lacks are taken from the nearest other labelled block (a 发文日期
@@ -125,7 +126,7 @@ def find_meta_line(root):
     if main is None:
         return None, {}
     values = dict(main[1])
-    positions = {el: i for i, el in enumerate(iter_elements(root))}
+    positions = positions if positions is not None else element_positions(root)
     here = positions[main[0]]
     for el, found, _ in sorted(blocks, key=lambda b: (abs(positions[b[0]] - here), b[2])):
         if abs(positions[el] - here) > _NEARBY_ELEMENTS:
@@ -175,21 +176,6 @@ def _common_ancestor(a, b):
     """The lowest element containing both ``a`` and ``b``."""
     ancestors = {a, *a.iterancestors()}
     return next((x for x in (b, *b.iterancestors()) if x in ancestors), None)
-
-
-def _labels_near_body(scope, body_el, meta_el) -> dict[str, str]:
-    """Labelled values (责任编辑：…, 来源：…) on short lines of the article outside the meta line."""
-    found: dict[str, str] = {}
-    skipped = {e for e in (body_el, meta_el) if e is not None}
-    for el in scope.iter():
-        if el in skipped or not isinstance(el.tag, str) or el.find(".//*") is not None and len(el) > 3:
-            continue
-        text = text_content(el)
-        if len(text) > _SHORT_LINE or not LABEL_RE.search(text):
-            continue
-        for name, value in split_labels(clean_line(text)).values.items():
-            found.setdefault(name, value)
-    return found
 
 
 def extract_article(
@@ -250,7 +236,8 @@ def extract_article(
         page_title = None
 
     # 4. visible labels
-    meta_el, labelled = find_meta_line(root)
+    positions = element_positions(root)  # shared by the meta-line and title searches
+    meta_el, labelled = find_meta_line(root, positions)
     result.set("date", parse_date(labelled.get("date", ""), now=now), "label")
     for name in ("source", "zone", "author", "editor"):
         result.set(name, labelled.get(name), "label")
@@ -259,9 +246,9 @@ def extract_article(
 
     # 5. visible headline, dates near it, main content
     exclude = {e for e in (meta_el, crumb_el) if e is not None}
-    title_el, title, title_layer = choose_title(root, page_title, meta_el, exclude)
+    title_el, title, title_layer = choose_title(root, page_title, meta_el, exclude, positions)
     if result.title and title_el is None:
-        title_el, _, _ = choose_title(root, result.title, meta_el, exclude)
+        title_el, _, _ = choose_title(root, result.title, meta_el, exclude, positions)
     result.set("title", title, title_layer)
     if meta_el is not None:
         found = find_dates(clean_line(text_content(meta_el)))
@@ -285,9 +272,6 @@ def extract_article(
         result.set("attachments", body_mod.attachments(scope, url), body_layer)
         if result.attachments and result.body:
             result.body = body_mod.without_attachment_lines(result.body, result.attachments)
-        nearby = _labels_near_body(scope, body_el, meta_el)
-        for name in ("source", "author", "editor"):
-            result.set(name, nearby.get(name), "label")
         result.set("date", _date_before(root, body_el), "before_body")
     result.set("body", join_paragraphs((ld.get("body") or "").split("\n")), "json_ld")
 

@@ -211,6 +211,11 @@ def climb(el, max_chars: int, seen: set) -> Iterator[tuple[object, str]]:
         el = el.getparent()
 
 
+def element_positions(root) -> dict:
+    """Each element's index in document order (for "how far apart" questions)."""
+    return {el: i for i, el in enumerate(iter_elements(root))}
+
+
 def iter_elements(root) -> Iterator:
     """Every element below ``root`` (comments excluded), in document order."""
     for el in root.iter():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from zonecrawler.extract.dom import iter_elements, own_text, tag_of, text_content
+from zonecrawler.extract.dom import element_positions, iter_elements, own_text, tag_of, text_content
 from zonecrawler.text import clean_line, squash
 
 # A separator before a site suffix: _ | ｜ · , a spaced dash, a lone ASCII hyphen not
@@ -81,14 +81,14 @@ def title_candidates(root, exclude: set, last: int | None = None):
         yield el, text, _HEADINGS.get(tag, 0)
 
 
-def choose_title(root, page_title: str | None, meta_line, exclude: set):
+def choose_title(root, page_title: str | None, meta_line, exclude: set, positions: dict | None = None):
     """Return ``(element or None, title or None, layer)``.
 
     Preference: a visible block matching ``<title>`` (closest to the meta line), then a
     heading right above the meta line, then ``<title>`` itself, then any block right above
     the meta line (or the first <h1> on a page without one).
     """
-    positions = {el: i for i, el in enumerate(iter_elements(root))}
+    positions = positions if positions is not None else element_positions(root)
     meta_pos = positions.get(meta_line, None)
     best = None
     heading_above = None
