@@ -26,18 +26,22 @@ def project_settings(overrides: dict | None = None):
     return settings
 
 
-def run_crawl(spider: str, output: Path, spider_args: dict, overrides: dict | None = None) -> dict:
-    """Run one spider in this process, writing JSON Lines to ``output``; returns the crawl stats."""
+def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: dict | None = None,
+              append: bool = False):
+    """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
+
+    Raises ``KeyError`` for an unknown spider name, before anything is crawled.
+    """
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings(
-        {"FEEDS": {str(output): {"format": "jsonlines", "overwrite": True, "encoding": "utf-8"}}, **(overrides or {})}
-    )
-    process = CrawlerProcess(settings)
+    overrides = dict(overrides or {})
+    if output is not None:
+        overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
+    process = CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()
-    return crawler.stats.get_stats()
+    return crawler
 
 
 def cmd_demo(args) -> int:
@@ -50,8 +54,9 @@ def cmd_demo(args) -> int:
     output = Path(args.output)
     with MirrorServer(mirror) as server:
         print(f"serving {mirror} at {server.base_url}", file=sys.stderr)
-        stats = run_crawl("investchn", output, {"base_url": server.base_url},
-                          {"LOG_LEVEL": args.log_level, "ZONECRAWLER_ARCHIVE_DIR": args.archive or None})
+        crawler = run_crawl("investchn", output, {"base_url": server.base_url},
+                            {"LOG_LEVEL": args.log_level, "ZONECRAWLER_ARCHIVE_DIR": args.archive or None})
+    stats = crawler.stats.get_stats()
     written = sum(1 for line in output.open(encoding="utf-8") if line.strip()) if output.exists() else 0
     print(
         f"wrote {written} records to {output} "

@@ -29,15 +29,11 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
 
 
 def cmd_crawl(args) -> int:
-    from scrapy.crawler import CrawlerProcess
-
-    from zonecrawler.cli import project_settings
+    from zonecrawler.cli import run_crawl
 
     overrides: dict = {"LOG_LEVEL": args.log_level, "ZONECRAWLER_SUMMARY_PRINT": False}
     overrides.update(_pairs(args.set, "-s"))
     output = Path(args.output) if args.output else None
-    if output is not None:
-        overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not args.append, "encoding": "utf-8"}}
     summary = Path(args.summary) if args.summary else (output.with_name(output.name + ".summary.json") if output else None)
     if summary is not None:
         overrides["ZONECRAWLER_SUMMARY_FILE"] = str(summary)
@@ -51,14 +47,11 @@ def cmd_crawl(args) -> int:
         overrides["ZONECRAWLER_STORE"] = args.store
     if args.archive:
         overrides["ZONECRAWLER_ARCHIVE_DIR"] = args.archive
-    process = CrawlerProcess(project_settings(overrides))
     try:
-        crawler = process.create_crawler(args.spider)
+        crawler = run_crawl(args.spider, output, _pairs(args.arg, "-a"), overrides, append=args.append)
     except KeyError:
         print(f"error: unknown spider {args.spider!r}", file=sys.stderr)
         return 2
-    process.crawl(crawler, **_pairs(args.arg, "-a"))
-    process.start()
     result = getattr(crawler, "_zc_health_summary", None)
     if result is None:
         print("error: the crawl ended before producing a health summary (see the log)", file=sys.stderr)
