@@ -1,19 +1,24 @@
 """Crawl throughput over loopback: the full spider + pipelines vs a bare Scrapy spider downloading the same pages.
 
-    python -m benchmarks.bench_crawl [--articles 3000] [--json OUT]
+    python -m benchmarks.bench_crawl [--articles 3000] [--rounds 3] [--workers 1,0] [--json OUT]
 
 Both crawl the synthetic site (benchmarks/synthsite.py, served by a separate process) in
-this run, one after the other, with the same download settings.  pages/s is Scrapy's own
-``downloader/response_count / elapsed_time_seconds`` (interpreter start-up excluded); peak RSS
-is the crawl process's ``ru_maxrss``.  The full crawl is ``scrapy crawl investchn`` exactly as a
-user runs it (extraction, record normalization, schema validation, de-duplication, the article
-store, the feed), with a fresh store.
+this run.  Each round runs the bare spider and then each full configuration, so a slow
+spell on a shared machine hits them alike; the verdict uses the median over rounds.
+pages/s is Scrapy's own ``downloader/response_count / elapsed_time_seconds`` (interpreter
+start-up excluded); peak RSS is the crawl process's ``ru_maxrss`` plus, for the full crawl,
+each extraction worker's own peak (``VmHWM``, from the crawl's stats).  CPU ms/page is the
+crawl process's own CPU time (not its workers') per page.  The full crawl is
+``scrapy crawl investchn`` exactly as a user runs it (extraction, record normalization,
+schema validation, de-duplication, the article store, the feed), with a fresh store.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -21,13 +26,16 @@ from pathlib import Path
 from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat
 from benchmarks.synthsite import SynthSite, all_urls
 
+_SAMPLE_SECONDS = 0.2
 
-def full_crawl(base_url: str, workdir: Path, extra: list[str] = ()) -> dict:
+
+def full_crawl(base_url: str, workdir: Path, workers: int) -> dict:
     out = workdir / "out.jsonl"
     run = run_measured(
         [sys.executable, "-m", "scrapy", "crawl", "investchn", "-a", f"base_url={base_url}", "-O", str(out),
-         "-s", f"ZONECRAWLER_STORE={workdir / 'store.sqlite'}", "-s", "LOG_LEVEL=INFO", *extra],
-        cwd=REPO, timeout=3600,
+         "-s", f"ZONECRAWLER_STORE={workdir / 'store.sqlite'}", "-s", "LOG_LEVEL=INFO",
+         "-s", f"ZONECRAWLER_EXTRACT_WORKERS={workers}"],
+        cwd=REPO, timeout=3600, sample_every=_SAMPLE_SECONDS,
     )
     if run.returncode != 0:
         raise RuntimeError(f"full crawl failed ({run.returncode}):\n{run.stderr[-3000:]}")
@@ -36,7 +44,8 @@ def full_crawl(base_url: str, workdir: Path, extra: list[str] = ()) -> dict:
 
 
 def bare_crawl(base_url: str, articles: int) -> dict:
-    run = run_measured([sys.executable, "-m", "benchmarks.bare_spider", base_url, str(articles)], cwd=REPO, timeout=3600)
+    run = run_measured([sys.executable, "-m", "benchmarks.bare_spider", base_url, str(articles)], cwd=REPO,
+                       timeout=3600, sample_every=_SAMPLE_SECONDS)
     if run.returncode != 0:
         raise RuntimeError(f"bare crawl failed ({run.returncode}):\n{run.stderr[-3000:]}")
     return _summary(run, 0)
@@ -45,47 +54,75 @@ def bare_crawl(base_url: str, articles: int) -> dict:
 def _summary(run, records: int) -> dict:
     pages = scrapy_stat(run.stderr, "downloader/response_count", 0)
     elapsed = scrapy_stat(run.stderr, "elapsed_time_seconds", run.seconds)
+    worker_rss = [int(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/peak_rss_bytes': (\d+)", run.stderr)]
+    worker_cpu = [float(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/cpu_seconds': ([\d.]+)", run.stderr)]
     return {
         "pages": pages, "records": records, "seconds": elapsed, "wall_seconds": run.seconds,
-        "pages_per_s": pages / elapsed if elapsed else 0.0, "peak_rss_mb": run.peak_rss_mb,
+        "pages_per_s": pages / elapsed if elapsed else 0.0,
+        "cpu_ms_per_page": 1000 * run.cpu_seconds / pages if pages else 0.0,
+        "worker_cpu_ms_per_page": 1000 * sum(worker_cpu) / pages if pages and worker_cpu else 0.0,
+        "peak_rss_mb": run.peak_rss_mb, "worker_peak_rss_mb": sum(worker_rss) / 2**20,
     }
+
+
+def _median(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3, help="bare + full crawls per round (default: 3)")
+    parser.add_argument("--workers", default="1,0",
+                        help="comma-separated ZONECRAWLER_EXTRACT_WORKERS values, one full crawl each per round "
+                             "(default: 1,0)")
     parser.add_argument("--json", help="also write the results here")
-    parser.add_argument("--workers", default="1",
-                        help="comma-separated ZONECRAWLER_EXTRACT_WORKERS values, one full crawl each (default: 1)")
     args = parser.parse_args(argv)
+    worker_counts = [int(w) for w in args.workers.split(",")]
     expected_pages = len(all_urls("", args.articles))
+    runs: dict[str, list[dict]] = {"bare": [], **{f"full{w}": [] for w in worker_counts}}
     with SynthSite(args.articles) as site, tempfile.TemporaryDirectory() as tmp:
         print(machine_note())
-        print(f"synthetic site: {args.articles} articles, {expected_pages} pages, at {site.base_url}\n", flush=True)
-        bare = bare_crawl(site.base_url, args.articles)
-        fulls = {}
-        for workers in [int(w) for w in args.workers.split(",")]:
-            workdir = Path(tmp) / f"w{workers}"
-            workdir.mkdir()
-            fulls[workers] = full_crawl(site.base_url, workdir, ["-s", f"ZONECRAWLER_EXTRACT_WORKERS={workers}"])
-    print(f"{'crawl':<34} {'pages':>7} {'records':>8} {'seconds':>8} {'pages/s':>8} {'peak RSS':>9}")
-    rows = [("bare spider (download only)", bare)]
-    rows += [(f"full spider + pipelines, {w} worker{'s' if w != 1 else ''}", r) for w, r in fulls.items()]
-    for name, r in rows:
-        print(f"{name:<34} {r['pages']:>7} {r['records'] or '-':>8} {r['seconds']:>8.1f} {r['pages_per_s']:>8.1f} "
-              f"{r['peak_rss_mb']:>7.0f}MB")
-    full = max(fulls.values(), key=lambda r: r["pages_per_s"])
-    ratio = full["pages_per_s"] / bare["pages_per_s"]
-    for w, r in fulls.items():
-        print(f"full ({w} extraction workers) / bare: {r['pages_per_s'] / bare['pages_per_s']:.1%}")
-    print(f"\nbest full / bare throughput: {ratio:.1%}  (target >= 80%: {'MET' if ratio >= 0.8 else 'NOT MET'})")
-    if full["records"] != args.articles:
-        print(f"WARNING: {full['records']} records for {args.articles} articles")
+        print(f"synthetic site: {args.articles} articles, {expected_pages} pages, at {site.base_url}; "
+              f"{args.rounds} round(s)\n", flush=True)
+        for round_no in range(args.rounds):
+            runs["bare"].append(bare_crawl(site.base_url, args.articles))
+            line = [f"round {round_no + 1}: bare {runs['bare'][-1]['pages_per_s']:.1f}"]
+            for w in worker_counts:
+                workdir = Path(tmp) / f"r{round_no}w{w}"
+                workdir.mkdir()
+                runs[f"full{w}"].append(full_crawl(site.base_url, workdir, w))
+                r = runs[f"full{w}"][-1]
+                line.append(f"full/{w} worker(s) {r['pages_per_s']:.1f} ({r['pages_per_s'] / runs['bare'][-1]['pages_per_s']:.1%})")
+            print(", ".join(line) + " pages/s", flush=True)
+    names = {"bare": "bare spider (download only)",
+             **{f"full{w}": f"full, {w} extraction worker{'s' if w != 1 else ''}" for w in worker_counts}}
+    print(f"\nmedians over {args.rounds} round(s):")
+    print(f"{'crawl':<32} {'pages':>6} {'records':>8} {'pages/s':>8} {'/ bare':>7} {'CPU ms/page':>12} "
+          f"{'+workers':>9} {'peak RSS':>9} {'+workers':>9}")
+    bare_rate = _median(runs["bare"], "pages_per_s")
+    for key, rows in runs.items():
+        rate = _median(rows, "pages_per_s")
+        print(f"{names[key]:<32} {rows[-1]['pages']:>6} {rows[-1]['records'] or '-':>8} {rate:>8.1f} "
+              f"{rate / bare_rate:>7.1%} {_median(rows, 'cpu_ms_per_page'):>12.2f} "
+              f"{_median(rows, 'worker_cpu_ms_per_page'):>9.2f} {_median(rows, 'peak_rss_mb'):>7.0f}MB "
+              f"{_median(rows, 'worker_peak_rss_mb'):>7.0f}MB")
+    ratios = {w: statistics.median(f["pages_per_s"] / b["pages_per_s"] for f, b in zip(runs[f"full{w}"], runs["bare"]))
+              for w in worker_counts}
+    for w, ratio in ratios.items():
+        print(f"full ({w} extraction workers) / bare, median of per-round ratios: {ratio:.1%}")
+    best = max(ratios, key=ratios.get)
+    print(f"\nbest full / bare throughput: {ratios[best]:.1%} with {best} worker(s)  "
+          f"(target >= 80%: {'MET' if ratios[best] >= 0.8 else 'NOT MET'})")
+    for w in worker_counts:
+        short = [r["records"] for r in runs[f"full{w}"] if r["records"] != args.articles]
+        if short:
+            print(f"WARNING: {w} worker(s): runs with {short} records for {args.articles} articles")
     if args.json:
-        Path(args.json).write_text(json.dumps({"articles": args.articles, "bare": bare, "full": fulls, "ratio": ratio},
-                                              indent=2), "utf-8")
+        Path(args.json).write_text(json.dumps({"articles": args.articles, "rounds": args.rounds, "runs": runs,
+                                               "ratios": {str(w): r for w, r in ratios.items()}}, indent=2), "utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

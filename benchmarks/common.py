@@ -24,6 +24,7 @@ class Measured:
     seconds: float
     peak_rss_bytes: int
     samples: list = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the process's own user+system CPU (not its children's), as last sampled
 
     @property
     def peak_rss_mb(self) -> float:
@@ -50,6 +51,7 @@ def run_measured(cmd: list[str], *, cwd: Path = REPO, env: dict | None = None, t
         if stop_after is not None:
             timers.append(threading.Timer(stop_after, proc.send_signal, (signal.SIGTERM,)))
         samples: list[tuple[float, int]] = []
+        cpu = [0.0]
         done = threading.Event()
         if sample_every:
             import psutil
@@ -59,6 +61,8 @@ def run_measured(cmd: list[str], *, cwd: Path = REPO, env: dict | None = None, t
                 while not done.wait(sample_every):
                     try:
                         samples.append((time.time(), child.memory_info().rss))
+                        times = child.cpu_times()
+                        cpu[0] = times.user + times.system
                     except psutil.Error:
                         return
 
@@ -77,7 +81,7 @@ def run_measured(cmd: list[str], *, cwd: Path = REPO, env: dict | None = None, t
         out.seek(0)
         err.seek(0)
         return Measured(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                        seconds, usage.ru_maxrss * 1024, samples)
+                        seconds, usage.ru_maxrss * 1024, samples, cpu[0])
 
 
 def scrapy_stat(log: str, key: str, default=None):

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python}"
 if [[ -x /work/venv/bin/python && -z "${PYTHON:-}" ]]; then PY=/work/venv/bin/python; fi
 if [[ -n "${QUICK:-}" ]]; then
-  EXTRACT=(--seconds 1); CRAWL=(--articles 300); SCALE=(--sizes 500,1000)
+  EXTRACT=(--seconds 1); CRAWL=(--articles 300 --rounds 1); SCALE=(--sizes 500,1000)
 else
   EXTRACT=(); CRAWL=(); SCALE=()
 fi

@@ -50,6 +50,21 @@ def test_crawled_records_match_goldens(investchn_mirror, tmp_path):
             assert record[key] == case.expected[key], f"{case.name}: {key}"
 
 
+def test_extraction_workers_change_nothing_in_the_output(investchn_mirror, tmp_path):
+    """The same crawl with pages extracted in the crawl process and in two worker processes."""
+    outputs = {}
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}.jsonl"
+        proc = run_scrapy(["crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}", "-O", str(out),
+                           "-s", f"ZONECRAWLER_EXTRACT_WORKERS={workers}"])
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        outputs[workers] = {r["url"]: {k: v for k, v in r.items() if k != "crawled_at"} for r in jsonlines.open(out)}
+        worker_stats = [line for line in proc.stderr.splitlines() if "zonecrawler/extract_worker/" in line]
+        assert len(worker_stats) == 2 * workers  # peak RSS and CPU seconds per worker
+    assert len(outputs[0]) >= 20
+    assert outputs[2] == outputs[0]
+
+
 def test_demo_command(tmp_path):
     out = tmp_path / "demo.jsonl"
     proc = subprocess.run(

@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.conftest import FIXTURES, REPO
 from zonecrawler.extract.article import extract_article
-from zonecrawler.extractpool import ExtractionPool
+from zonecrawler.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
 from zonecrawler.siteconfig import get_site
 
 SEED = FIXTURES / "investchn" / "site" / "news" / "202202" / "171001.html"
@@ -26,22 +28,84 @@ def test_worker_results_equal_in_process_results():
         assert not pool.in_process  # the worker did the job, no fallback happened
     finally:
         pool.close()
-    assert remote == extract_article(URL, SEED.read_bytes(), site=site)
+    assert remote == extract_page(URL, SEED.read_bytes(), site, None)
+    assert remote.extraction.title == extract_article(URL, SEED.read_bytes(), site=site).title
+    assert remote.article_links  # 上一条/下一条 and related articles, classified by the site's patterns
+
+
+def test_many_pages_in_flight_across_workers_match_in_process_results():
+    site = get_site("investchn")
+    pages = sorted((FIXTURES / "investchn" / "site" / "news").rglob("*.html"))
+    assert len(pages) >= 20
+
+    async def crawl():
+        pool = ExtractionPool(2)
+        try:
+            results = await asyncio.gather(*(pool.extract(URL, p.read_bytes(), site, None) for p in pages))
+            return results, len(pool.worker_pids)
+        finally:
+            pool.close()
+
+    results, workers = asyncio.run(crawl())
+    assert workers == 2
+    assert results == [extract_page(URL, p.read_bytes(), site, None) for p in pages]
+
+
+def test_a_dead_worker_loses_no_page(caplog):
+    """Kill the worker with pages in flight: those pages and later ones are extracted in-process."""
+    site = get_site("investchn")
+    body = SEED.read_bytes()
+
+    async def crawl():
+        pool = ExtractionPool(1)
+        try:
+            await pool.extract(URL, body, site, None)  # worker up
+            (pid,) = pool.worker_pids
+            in_flight = [asyncio.ensure_future(pool.extract(URL, body, site, None)) for _ in range(20)]
+            await asyncio.sleep(0)  # the jobs are written to the worker's socket
+            os.kill(pid, signal.SIGKILL)
+            results = await asyncio.gather(*in_flight)
+            later = await pool.extract(URL, body, site, None)
+            return results, later, pool.in_process
+        finally:
+            pool.close()
+
+    results, later, in_process = asyncio.run(crawl())
+    expected = extract_page(URL, body, site, None)
+    assert results == [expected] * 20 and later == expected
+    assert in_process
+    assert "extraction worker" in caplog.text and "exited" in caplog.text
+
+
+def test_an_error_in_the_worker_reaches_the_caller_as_in_process():
+    """A page the extractor fails on raises the same exception with or without workers; the worker survives."""
+
+    async def attempt(workers):
+        pool = ExtractionPool(workers)
+        try:
+            with pytest.raises(AttributeError) as raised:
+                await pool.extract(URL, None, None, None)  # not bytes or str: the extractor fails
+            after = await pool.extract(URL, SEED.read_bytes(), None, None)
+            return str(raised.value), after.extraction.date, len(pool.worker_pids)
+        finally:
+            pool.close()
+
+    assert asyncio.run(attempt(1)) == asyncio.run(attempt(0))[:2] + (1,)
 
 
 def test_in_process_pool_needs_no_workers():
     pool = ExtractionPool(0)
     assert pool.in_process
     result = asyncio.run(pool.extract(URL, SEED.read_bytes(), None, None))
-    assert result.date == "2022-02-17"
+    assert result.extraction.date == "2022-02-17"
 
 
 _CHILD = """
-import asyncio, multiprocessing, sys
-from zonecrawler.extractpool import ExtractionPool
-pool = ExtractionPool(1)
+import asyncio, sys
+from zonecrawler.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
+pool = ExtractionPool(2)
 asyncio.run(pool.extract("http://x/", b"<p>x</p>", None, None))
-print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+print(" ".join(str(pid) for pid in pool.worker_pids), flush=True)
 sys.stdin.read()
 """
 
@@ -50,7 +114,7 @@ def test_workers_exit_when_the_crawl_process_is_killed():
     proc = subprocess.Popen([sys.executable, "-c", _CHILD], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         workers = [int(p) for p in proc.stdout.readline().split()]
-        assert workers
+        assert len(workers) == 2
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
@@ -69,3 +133,13 @@ def _running(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:  # a zombie has exited
         return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+def test_workers_setting():
+    assert workers_from_setting("auto") == workers_from_setting(None) == workers_from_setting("") == default_workers()
+    assert default_workers() == (1 if (os.cpu_count() or 1) >= 2 else 0)
+    assert workers_from_setting("3") == workers_from_setting(3) == 3
+    assert workers_from_setting("0") == 0
+    for bad in ("two", "-1", -2, 1.5):
+        with pytest.raises(ValueError, match="ZONECRAWLER_EXTRACT_WORKERS must be 'auto' or a whole number"):
+            workers_from_setting(bad)

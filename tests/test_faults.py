@@ -80,14 +80,20 @@ def test_every_article_eventually_served_is_in_the_output_once(crawl):
 
 @pytest.mark.parametrize("fault", [f for f in fs.FAULTS if f.outcome == "record"], ids=lambda f: f.name)
 def test_recoverable_fault_yields_a_correct_record(crawl, fault):
-    _, records, log, _ = crawl
+    server, records, log, _ = crawl
     path = fs.MOVED_TARGET.path if fault.name == "redirect_moved" else urlsplit(fault.path).path
     (record,) = records[path]
     assert record["title"] == fault.title  # decoded right: GBK under a UTF-8 header, no charset at all
     assert record["date"] == f"2023-01-{(int(Path(path).stem) % 28) + 1:02d}"
     assert record["body"] and record["body"].startswith(f"{fault.title}第1段")  # 5,000-deep text too
     if fault.reason:
-        assert any(fault.reason in line for line in _lines_about(log, path)), f"no {fault.reason!r} logged for {path}"
+        logged = any(fault.reason in line for line in _lines_about(log, path))
+        if not logged and fault.name == "reset_then_ok":
+            # A reset on a reused keep-alive connection is retried inside Twisted's HTTP client (a GET,
+            # no response yet) before Scrapy sees an error, so there is nothing to log. Which connection
+            # the request gets depends on timing; either way the server must have been asked again.
+            logged = server.attempts[urlsplit(fault.path).path] >= 2
+        assert logged, f"no {fault.reason!r} logged for {path}"
 
 
 @pytest.mark.parametrize("fault", [f for f in fs.FAULTS if f.outcome == "skip"], ids=lambda f: f.name)

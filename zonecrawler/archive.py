@@ -111,7 +111,9 @@ def _process(stage, item, spider):
 
 
 def _drain(results) -> list:
-    """Everything an (async) spider callback yields, collected outside a running crawl."""
+    """Everything a spider callback (plain, coroutine or async generator) returns, outside a running crawl."""
+    if inspect.iscoroutine(results):
+        return list(asyncio.run(results) or ())
     if not hasattr(results, "__aiter__"):
         return list(results or ())
 

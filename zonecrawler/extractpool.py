@@ -1,71 +1,270 @@
-"""Extraction off the crawl's event loop: a small process pool the spider awaits.
+"""Extraction off the crawl's event loop: worker processes the spider awaits.
 
-Extraction is pure CPU work (~3 ms a page).  Run in the reactor it stalls every
-download in flight; in a worker process it overlaps with them.  With
-``ZONECRAWLER_EXTRACT_WORKERS = 0`` (or when a worker dies) pages are extracted
-in-process as before, with the same results.
+Extraction is pure CPU work (1.5–3 ms a page).  Run in the reactor it delays every
+download in flight; in a worker process it runs on another core.  The crawl process
+starts no threads for this: each worker is a child process joined to it by a socket
+pair, and an asyncio protocol on the crawl's own event loop sends pages and reads
+results (length-prefixed pickles, see :mod:`zonecrawler.extractworker`).  A worker
+exits on its own when the crawl process goes away, even by SIGKILL (its socket
+reaches end-of-file).
+
+With ``ZONECRAWLER_EXTRACT_WORKERS = 0`` pages are extracted in the crawl process.
+If a worker dies, its unfinished pages are extracted in the crawl process and the
+crawl goes on with the workers that are left (or in-process): no page is lost.
+Results are the same either way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import multiprocessing
 import os
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import socket
+import subprocess
+import sys
+
+from typing import NamedTuple
 
 from zonecrawler.extract.article import Extraction, extract_article
+from zonecrawler.extract.listing import classify_links
+from zonecrawler.extractworker import FRAME, pack
 from zonecrawler.siteconfig import Site
 
 logger = logging.getLogger(__name__)
-_ORPHAN_CHECK_SECONDS = 0.5
+_CLOSE_WAIT_SECONDS = 5.0
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """End this worker soon after the crawl process dies (even by SIGKILL): no orphans for cron."""
-    while os.getppid() == parent_pid:
-        time.sleep(_ORPHAN_CHECK_SECONDS)
-    os._exit(0)
+class ArticlePage(NamedTuple):
+    """What the spider needs from an article page: its fields, and the article links it shows."""
+
+    extraction: Extraction
+    article_links: list[str]
 
 
-def _start_worker(parent_pid: int) -> None:
-    """Worker start-up: watch the parent, then import the extractor's heavy modules once."""
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="orphan-watch").start()
-    extract_article("http://localhost/", b"<html><body><p>warm up</p></body></html>")
+def extract_page(url: str, body: bytes, site: Site | None, http_charset: str | None) -> ArticlePage:
+    """The job a worker (or the crawl process) does per article page; pure.
+
+    The page's links are classified here by the site's patterns; ``extraction.links`` is
+    emptied (nothing downstream needs the raw list, and it would only be pickled back).
+    """
+    extraction = extract_article(url, body, site=site, http_charset=http_charset)
+    links = classify_links(url, [(link, "") for link in extraction.links], site).articles if site else []
+    extraction.links = []
+    return ArticlePage(extraction, links)
+
+
+def default_workers() -> int:
+    """One worker when the machine has a core to spare for it, else none."""
+    return 1 if (os.cpu_count() or 1) >= 2 else 0
+
+
+def workers_from_setting(value) -> int:
+    """``ZONECRAWLER_EXTRACT_WORKERS`` as a count: ``"auto"`` (or unset) -> :func:`default_workers`."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
+        return default_workers()
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if count < 0 or isinstance(value, float) and value != count:
+        raise ValueError(f"ZONECRAWLER_EXTRACT_WORKERS must be 'auto' or a whole number >= 0, not {value!r}")
+    return count
+
+
+class _Job:
+    __slots__ = ("future", "url", "body", "site", "http_charset")
+
+    def __init__(self, future: asyncio.Future, url: str, body: bytes, site: Site | None, http_charset: str | None):
+        self.future, self.url, self.body, self.site, self.http_charset = future, url, body, site, http_charset
+
+    def run_here(self) -> None:
+        """Extract in this process (the worker that had the job is gone)."""
+        if self.future.done():
+            return
+        try:
+            self.future.set_result(extract_page(self.url, self.body, self.site, self.http_charset))
+        except Exception as exc:  # the same error the spider would get in-process
+            self.future.set_exception(exc)
+
+
+class _WorkerLink(asyncio.Protocol):
+    """The crawl's end of one worker's socket: frames out, results in, futures resolved."""
+
+    def __init__(self, pool: ExtractionPool, process: subprocess.Popen, sock: socket.socket):
+        self.pool, self.process, self.sock = pool, process, sock
+        self.loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self.pending: dict[int, _Job] = {}
+        self.sites_sent: set[int] = set()
+        self._buffer = bytearray()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def send(self, message: tuple) -> None:
+        self.transport.write(pack(message))
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= FRAME.size:
+            (size,) = FRAME.unpack_from(self._buffer)
+            end = FRAME.size + size
+            if len(self._buffer) < end:
+                return
+            job_id, ok, value = pickle.loads(memoryview(self._buffer)[FRAME.size:end])
+            del self._buffer[:end]
+            job = self.pending.pop(job_id, None)
+            if job is None or job.future.done():
+                continue
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+
+    def connection_lost(self, exc) -> None:
+        self.pool._lost(self)
 
 
 class ExtractionPool:
-    """``await pool.extract(url, body, site, charset)`` -> :class:`Extraction`."""
+    """``await pool.extract(url, body, site, charset)`` -> :class:`ArticlePage`.
+
+    Workers start on the first page, on the running event loop; ``close()`` stops them.
+    """
 
     def __init__(self, workers: int):
-        self._executor: ProcessPoolExecutor | None = None
-        if workers > 0:
-            # "spawn": a clean interpreter, never a fork of a running reactor.
-            self._executor = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
+        self.size = max(0, workers)
+        self._links: list[_WorkerLink] = []
+        self._starting: asyncio.Future | None = None
+        self._closing = False
+        self._ids = itertools.count()
+        self._site_keys: dict[int, int] = {}
+        self._sites: list[Site] = []  # keeps every Site sent to workers alive, so its id() stays its own
+        self.worker_peak_rss: list[int] = []  # bytes, one per worker stopped by close()
+        self.worker_cpu_seconds: list[float] = []  # user+system, one per worker stopped by close()
 
     @property
     def in_process(self) -> bool:
-        return self._executor is None
+        """True when pages are (now) extracted in the crawl process."""
+        return self.size == 0 or (self._starting is not None and self._starting.done() and not self._links)
 
-    async def extract(self, url: str, body: bytes, site: Site | None, http_charset: str | None) -> Extraction:
-        if self._executor is not None:
+    @property
+    def worker_pids(self) -> list[int]:
+        return [link.process.pid for link in self._links]
+
+    async def extract(self, url: str, body: bytes, site: Site | None, http_charset: str | None) -> ArticlePage:
+        if self.size and not self._closing:
+            if self._starting is None:
+                self._starting = asyncio.ensure_future(self._start())
+            await self._starting
+        if not self._links:
+            return extract_page(url, body, site, http_charset)
+        link = min(self._links, key=lambda candidate: len(candidate.pending))
+        site_key = self._site_key(link, site)
+        job_id = next(self._ids)
+        job = _Job(asyncio.get_running_loop().create_future(), url, body, site, http_charset)
+        link.pending[job_id] = job
+        link.send(("job", job_id, url, body, site_key, http_charset))
+        return await job.future
+
+    def _site_key(self, link: _WorkerLink, site: Site | None) -> int | None:
+        """Sites go to each worker once; jobs name them by a small key."""
+        if site is None:
+            return None
+        key = self._site_keys.get(id(site))
+        if key is None:
+            key = self._site_keys[id(site)] = len(self._sites)
+            self._sites.append(site)
+        if key not in link.sites_sent:
+            link.send(("site", key, site))
+            link.sites_sent.add(key)
+        return key
+
+    async def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(self.size):
+            ours, theirs = socket.socketpair()
             try:
-                future = self._executor.submit(extract_article, url, body, site=site, http_charset=http_charset)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                logger.error("extraction worker died; extracting in the crawl process from now on")
-                self._executor = None
-        return extract_article(url, body, site=site, http_charset=http_charset)
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "zonecrawler.extractworker", str(theirs.fileno())],
+                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                )
+            except OSError as exc:
+                ours.close()
+                logger.error("cannot start an extraction worker (%s); extracting in the crawl process", exc)
+                break
+            finally:
+                theirs.close()
+            link = _WorkerLink(self, process, ours)
+            await loop.create_connection(lambda link=link: link, sock=ours)
+            self._links.append(link)
+        if self._links:
+            logger.info("extracting pages in %d worker process(es): pids %s", len(self._links), self.worker_pids)
+
+    def _lost(self, link: _WorkerLink) -> None:
+        """A worker's socket closed: redo its unfinished pages here, go on without it."""
+        if link in self._links:
+            self._links.remove(link)
+        if not self._closing:
+            code = link.process.poll()
+            logger.error(
+                "extraction worker %d exited (code %s); extracting its %d unfinished page(s) in the crawl process, "
+                "%d worker(s) left", link.process.pid, code, len(link.pending), len(self._links),
+            )
+        pending, link.pending = link.pending, {}
+        for job in pending.values():
+            job.run_here()
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Stop the workers (they see end-of-file and exit); safe to call twice or with no loop running."""
+        self._closing = True
+        links, self._links = self._links, []
+        self.worker_peak_rss += [_peak_rss(link.process.pid) for link in links]
+        self.worker_cpu_seconds += [_cpu_seconds(link.process.pid) for link in links]
+        for link in links:
+            try:
+                link.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for link in links:
+            _reap(link.process)
+            if link.transport is not None and not link.loop.is_closed():
+                link.transport.abort()
+            else:
+                link.sock.close()
+
+
+def _peak_rss(pid: int) -> int:
+    """A live worker's peak resident memory in bytes (``VmHWM``; 0 where /proc is missing).
+
+    Not ``wait4``'s ``ru_maxrss``: that keeps the high-water mark of the crawl process the
+    worker was forked from before it exec'd.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """A live worker's user+system CPU time so far (0.0 where /proc is missing)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _reap(process: subprocess.Popen) -> None:
+    """Wait for a worker to exit; kill it after a grace period."""
+    try:
+        process.wait(timeout=_CLOSE_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

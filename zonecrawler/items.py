@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import scrapy
-from itemloaders.processors import Identity, TakeFirst
-from scrapy.loader import ItemLoader
+
+from zonecrawler.extract.article import Extraction
+
+_SCALARS = ("title", "date", "source", "author", "editor", "zone", "body", "encoding")
 
 
 class ArticleItem(scrapy.Item):
@@ -19,14 +21,21 @@ class ArticleItem(scrapy.Item):
     editor = scrapy.Field()
     zone = scrapy.Field()
     body = scrapy.Field()
-    breadcrumb = scrapy.Field(output_processor=Identity())
-    attachments = scrapy.Field(output_processor=Identity())
+    breadcrumb = scrapy.Field()
+    attachments = scrapy.Field()
     provenance = scrapy.Field()
     encoding = scrapy.Field()
 
-
-class ArticleLoader(ItemLoader):
-    """Single values by default; list fields keep every value."""
-
-    default_item_class = ArticleItem
-    default_output_processor = TakeFirst()
+    @classmethod
+    def from_extraction(cls, extraction: Extraction, url: str, site: str) -> ArticleItem:
+        """The item for one extracted page.  Fields the page lacked are left out (as an ItemLoader would)."""
+        item = cls(url=url, site=site)
+        for name in _SCALARS:
+            value = getattr(extraction, name)
+            if value not in (None, ""):
+                item[name] = value
+        item["breadcrumb"] = list(extraction.breadcrumb)
+        item["attachments"] = list(extraction.attachments)
+        if extraction.provenance:
+            item["provenance"] = dict(extraction.provenance)
+        return item

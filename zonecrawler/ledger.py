@@ -153,6 +153,9 @@ class Staging:
         self.db.close()
 
 
+_RECENT_ROWS = 2048
+
+
 class Ledger:
     """Shared run state; get it with :func:`ledger_for`."""
 
@@ -173,6 +176,9 @@ class Ledger:
         self.published_feeds: set[str] = set()
         self.committed = False
         self.site_history = {}  # site -> articles the store knew before this run
+        # Recent store answers: the download filter asks about an article's URL, and the dedup
+        # stage asks again moments later.  The store changes only when the run commits.
+        self._recent_rows: dict[str, dict | None] = {}
 
     @property
     def store(self) -> ArticleStore | None:
@@ -194,7 +200,14 @@ class Ledger:
         """The store's row for a URL, unless the store is off or ignored (full crawl)."""
         if self.full or self.store is None:
             return None
-        return self.store.get(canonical_url)
+        try:
+            return self._recent_rows[canonical_url]
+        except KeyError:
+            pass
+        if len(self._recent_rows) >= _RECENT_ROWS:
+            self._recent_rows.clear()
+        row = self._recent_rows[canonical_url] = self.store.get(canonical_url)
+        return row
 
     def known_before(self, canonical_url: str) -> bool:
         return self.stored(canonical_url) is not None
@@ -281,6 +294,7 @@ class Ledger:
         if self._store is not None:
             self._store.close()
             self._store = None
+        self._recent_rows.clear()
 
 
 def ledger_for(crawler) -> Ledger:

@@ -39,10 +39,9 @@ ITEM_PIPELINES = {
     "zonecrawler.pipelines.SchemaValidationPipeline": 200,
     "zonecrawler.pipelines.DeduplicationPipeline": 300,  # per run and across runs (the ledger's state)
 }
-# Worker processes that extract article pages while the crawl keeps downloading
-# (0 = extract in the crawl process). Measured on 2 cores, 1 worker was slower than 0
-# (benchmarks/bench_crawl.py --workers 0,1), so it is off by default.
-ZONECRAWLER_EXTRACT_WORKERS = 0
+# Worker processes that extract article pages on other cores while the crawl keeps
+# downloading: "auto" = 1 on a machine with 2+ CPUs, else 0; 0 = extract in the crawl process.
+ZONECRAWLER_EXTRACT_WORKERS = "auto"
 # Caps every site's max_list_pages: how many list-page hops a crawl follows (pagination traps).
 ZONECRAWLER_MAX_LIST_PAGES = None
 # Records failing the schema are dropped from the feed; set a path to keep them.
@@ -59,6 +58,11 @@ ZONECRAWLER_SUMMARY_FILE = None  # write the health summary JSON here
 ZONECRAWLER_SUMMARY_PRINT = False  # also print it to stdout
 ZONECRAWLER_MIN_COVERAGE = {"title": 0.95, "date": 0.9, "body": 0.9}  # below -> crawl is unhealthy
 ZONECRAWLER_MAX_ERROR_RATE = 0.01  # errors / requests above this -> unhealthy
+FEED_EXPORTERS = {  # Scrapy's JSON Lines output, minus per-field work on plain-dict records
+    "jsonlines": "zonecrawler.exporters.RecordJsonLinesExporter",
+    "jsonl": "zonecrawler.exporters.RecordJsonLinesExporter",
+    "jl": "zonecrawler.exporters.RecordJsonLinesExporter",
+}
 FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed to NAME
     "": "zonecrawler.feeds.AtomicFileFeedStorage",
     "file": "zonecrawler.feeds.AtomicFileFeedStorage",
@@ -78,5 +82,6 @@ EXTENSIONS = {
 SPIDER_CONTRACTS = {"zonecrawler.contracts.MirrorContract": 10}
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "zonecrawler.logformat.ItemLogFormatter"  # no per-item DEBUG records built just to be dropped
 # The asyncio reactor is Scrapy's default; spiders define `async def start()`.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -68,14 +68,12 @@ class ArticleStore:
     def get(self, canonical_url: str) -> dict | None:
         """The stored row for a canonical URL (an article or an alias), or None."""
         row = self.db.execute(
-            "SELECT id, url, canonical_url, site, content_hash, first_seen, last_seen FROM articles WHERE canonical_url=?",
+            "SELECT id, url, canonical_url, site, content_hash, first_seen, last_seen FROM articles WHERE canonical_url=?1 "
+            "UNION ALL "
+            "SELECT kept_id, url, canonical_url, site, content_hash, first_seen, last_seen FROM aliases WHERE canonical_url=?1 "
+            "LIMIT 1",
             (canonical_url,),
         ).fetchone()
-        if row is None:
-            row = self.db.execute(
-                "SELECT kept_id, url, canonical_url, site, content_hash, first_seen, last_seen FROM aliases WHERE canonical_url=?",
-                (canonical_url,),
-            ).fetchone()
         if row is None:
             return None
         return dict(zip(("id", "url", "canonical_url", "site", "content_hash", "first_seen", "last_seen"), row))

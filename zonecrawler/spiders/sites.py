@@ -19,10 +19,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from zonecrawler import distributed
 from zonecrawler.contracts import ENV_BASE_URL
-from zonecrawler.extractpool import ExtractionPool
+from zonecrawler.extractpool import ExtractionPool, workers_from_setting
 from zonecrawler.extract.decode import charset_from_content_type
-from zonecrawler.extract.listing import classify_links, parse_listing
-from zonecrawler.items import ArticleLoader
+from zonecrawler.extract.listing import parse_listing
+from zonecrawler.items import ArticleItem
 from zonecrawler.incremental import is_pagination, stop_paginating
 from zonecrawler.pagefile import BadPageError, check_page_bytes
 from zonecrawler.siteconfig import Site, SiteConfigError, get_site, load_registry
@@ -69,8 +69,8 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extraction_pool = ExtractionPool(crawler.settings.getint("ZONECRAWLER_EXTRACT_WORKERS", 0))
-        crawler.signals.connect(spider.extraction_pool.close, signal=signals.spider_closed)
+        spider.extraction_pool = ExtractionPool(workers_from_setting(crawler.settings.get("ZONECRAWLER_EXTRACT_WORKERS")))
+        crawler.signals.connect(spider.close_extraction_pool, signal=signals.spider_closed)
         if spider.base_url and _is_loopback(spider.base_url):
             # A local mirror needs no politeness delays.
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -82,6 +82,14 @@ class SiteSpider(scrapy.Spider):
             for key, value in site.politeness.items():
                 crawler.settings.set(key.upper().replace("OBEY_ROBOTS", "ROBOTSTXT_OBEY"), value, priority="spider")
         return spider
+
+    def close_extraction_pool(self) -> None:
+        """Stop the extraction workers; their peak RSS and CPU time go into the crawl's stats."""
+        pool = self.extraction_pool
+        pool.close()
+        for i, (rss, cpu) in enumerate(zip(pool.worker_peak_rss, pool.worker_cpu_seconds)):
+            self.crawler.stats.set_value(f"zonecrawler/extract_worker/{i}/peak_rss_bytes", rss)
+            self.crawler.stats.set_value(f"zonecrawler/extract_worker/{i}/cpu_seconds", round(cpu, 2))
 
     @classmethod
     def update_settings(cls, settings):
@@ -142,8 +150,11 @@ class SiteSpider(scrapy.Spider):
                 continue
             yield response.follow(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
 
-    async def parse_article(self, response: Response):
+    async def parse_article(self, response: Response) -> list:
         """Extract one article and follow article links it shows (上一条/下一条, related news).
+
+        A coroutine returning a list (not an async generator): Scrapy awaits it once and then
+        hands the list on, so nothing waits on the page while it is extracted elsewhere.
 
         @url https://www.investchn.com/news/202202/171001.html
         @mirror
@@ -154,26 +165,16 @@ class SiteSpider(scrapy.Spider):
         if not isinstance(response, scrapy.http.TextResponse):
             self.logger.warning("skipping non-HTML article response %s (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
-            return
+            return []
         try:  # an image or other binary served as text/html (Scrapy trusts the header)
             check_page_bytes(response.body, response.url)
         except BadPageError as exc:
             self.logger.warning("skipping article: %s", exc)
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
-            return
-        extraction = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
-        loader = ArticleLoader(response=response)
-        loader.add_value("url", response.url)
-        loader.add_value("site", site.name)
-        for name in ("title", "date", "source", "author", "editor", "zone", "body", "encoding"):
-            loader.add_value(name, getattr(extraction, name))
-        loader.add_value("breadcrumb", extraction.breadcrumb)
-        loader.add_value("attachments", extraction.attachments)
-        loader.add_value("provenance", extraction.provenance)
-        yield loader.load_item()
-        linked = classify_links(response.url, [(link, "") for link in extraction.links], site).articles
-        for request in self._article_requests(response, linked, site):
-            yield request
+            return []
+        page = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
+        return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
+                *self._article_requests(response, page.article_links, site)]
 
     def _article_requests(self, response: Response, urls: list[str], site: Site):
         """Requests for article pages this process has not asked for yet.
@@ -187,7 +188,8 @@ class SiteSpider(scrapy.Spider):
             if key in self._requested_articles:
                 continue
             self._requested_articles.add(key)
-            yield response.follow(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+            # URLs from the extractor are absolute and canonical: no response.follow() (urljoin) needed
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
 
     def on_error(self, failure):
         """A request given up on (HTTP error, retries exhausted, too large, ...): one clear log line and a
