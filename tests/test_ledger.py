@@ -69,10 +69,30 @@ def test_a_paused_or_unpublished_crawl_leaves_the_store_unchanged(tmp_path):
     led = _ledger(tmp_path, JOBDIR=str(tmp_path / "job"))
     led.add_emitted(_record(1))
     led.feed_opened("out.jsonl")
-    led.close_reason = "shutdown"
-    led.feed_published("out.jsonl")
+    led.close_reason = "shutdown"  # paused: the feed keeps its .part, nothing is published
+    led.maybe_commit()
     led.close()
     assert _articles(tmp_path) == []
+
+    led = _ledger(tmp_path)
+    led.add_emitted(_record(2))
+    led.feed_opened("out.jsonl")
+    led.close_reason = "finished"
+    led.maybe_commit()  # the feed was never published (e.g. its storage failed)
+    led.close()
+    assert _articles(tmp_path) == []
+
+
+def test_a_published_output_is_committed_even_when_the_job_was_paused(tmp_path):
+    """Whatever the close reason, records in a published output are delivered: the store must know them."""
+    led = _ledger(tmp_path, JOBDIR=str(tmp_path / "job"))
+    led.add_emitted(_record(1))
+    led.feed_opened("out.jsonl")
+    led.feed_published("out.jsonl")  # the feed closed first ...
+    assert _articles(tmp_path) == []  # ... before the crawl's close reason was known: wait for it
+    led.close_reason = "shutdown"
+    led.maybe_commit()
+    assert _articles(tmp_path) == ["id1"]
 
 
 def test_staging_leaves_no_file_behind(tmp_path):

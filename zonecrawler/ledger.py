@@ -274,9 +274,14 @@ class Ledger:
 
     def maybe_commit(self) -> None:
         """Write this job's records to the store once the crawl ended and every output is published."""
-        if self.committed or self.close_reason is None or self.resumable_close():
+        if self.committed or self.close_reason is None:
             return
         if not self.open_feeds <= self.published_feeds:
+            return
+        # A paused job commits nothing: its resumed run re-reads the partial output. But an
+        # output that did get published is delivered, and the store must know its records, or
+        # a later run would deliver them again.
+        if self.resumable_close() and not self.open_feeds:
             return
         self.committed = True
         if self.store is None or self._staging is None:
