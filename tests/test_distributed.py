@@ -199,3 +199,19 @@ def test_start_urls_pushed_to_redis(redis_server, tmp_path):  # noqa: F811
     # No config start URL (list page) was fetched: only the pushed article and what it links to.
     assert not [h for h in hits if h.startswith(("/kfqxw/", "/tzxw/"))]
     assert client.llen(f"zonecrawler:{SPIDER}:start_urls") == 0
+
+
+def test_a_new_request_is_marked_seen_and_queued_in_one_step(redis_server):  # noqa: F811
+    """The enqueue script: seen-set and queue change together, or (already seen) not at all."""
+    from zonecrawler.distributed import _ENQUEUE
+
+    client = _redis(redis_server)
+    client.flushdb()
+    enqueue = client.register_script(_ENQUEUE)
+    keys = ["t:seen", "t:queue"]
+    assert enqueue(keys=keys, args=[1, "fp1", -5, b"request-1"]) == 1
+    assert client.sismember("t:seen", "fp1") and client.zscore("t:queue", b"request-1") == -5
+    assert enqueue(keys=keys, args=[1, "fp1", 0, b"request-1-again"]) == 0  # seen: nothing queued
+    assert client.zcard("t:queue") == 1
+    assert enqueue(keys=keys, args=[0, "fp1", 0, b"dont-filter"]) == 1  # dont_filter skips the seen-set
+    assert client.zcard("t:queue") == 2 and client.scard("t:seen") == 1

@@ -143,3 +143,4 @@ def test_workers_setting():
     for bad in ("two", "-1", -2, 1.5):
         with pytest.raises(ValueError, match="ZONECRAWLER_EXTRACT_WORKERS must be 'auto' or a whole number"):
             workers_from_setting(bad)
+

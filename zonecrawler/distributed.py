@@ -167,6 +167,15 @@ return n
 """
 
 
+# Mark a request seen and queue it in one step. Two separate calls (scrapy-redis's SADD, then
+# ZADD) lose the request for good when a process is killed between them: seen, never queued.
+_ENQUEUE = """
+if ARGV[1] == '1' and redis.call('SADD', KEYS[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
+"""
+
+
 class InflightPriorityQueue(PriorityQueue):
     """scrapy-redis's priority queue, but a pop parks the request in the worker's in-flight hash."""
 
@@ -196,10 +205,14 @@ class KindAwareDupeFilter(RFPDupeFilter):
         df.list_key = Keys(spider.name).list_dupefilter
         return df
 
-    def request_seen(self, request) -> bool:
+    def seen_key(self, request) -> str:
+        """The Redis set that holds this request's fingerprint once it is seen."""
         if self.list_key and request.meta.get("zc_kind") == "list":
-            return self.server.sadd(self.list_key, self.request_fingerprint(request)) == 0
-        return super().request_seen(request)
+            return self.list_key
+        return self.key
+
+    def request_seen(self, request) -> bool:
+        return self.server.sadd(self.seen_key(request), self.request_fingerprint(request)) == 0
 
 
 class DistributedScheduler(Scheduler):
@@ -217,17 +230,30 @@ class DistributedScheduler(Scheduler):
         result = super().open(spider)
         self.coordinator.open(spider)
         self.queue.coordinator = self.coordinator
+        self._enqueue_script = self.server.register_script(_ENQUEUE)
         return result
 
-    # The two methods below only drop the ``spider=`` argument scrapy-redis 0.9.1 still passes
-    # to ``StatsCollector.inc_value`` (deprecated in Scrapy 2.19).
     def enqueue_request(self, request):
-        if not request.dont_filter and self.df.request_seen(request):
+        """Mark the request seen and queue it atomically (one Lua script), unless it was seen already.
+
+        Also drops the ``spider=`` argument scrapy-redis 0.9.1 still passes to
+        ``StatsCollector.inc_value`` (deprecated in Scrapy 2.19).
+        """
+        if isinstance(self.queue, PriorityQueue) and isinstance(self.df, KindAwareDupeFilter):
+            queued = self._enqueue_script(
+                keys=[self.df.seen_key(request), self.queue.key],
+                args=[0 if request.dont_filter else 1, self.df.request_fingerprint(request), -request.priority,
+                      self.queue._encode_request(request)],
+            )
+        else:  # another queue or dupefilter configured by hand: scrapy-redis's two steps
+            queued = request.dont_filter or not self.df.request_seen(request)
+            if queued:
+                self.queue.push(request)
+        if not queued:
             self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self):

@@ -69,7 +69,8 @@ class SiteSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.extraction_pool = ExtractionPool(workers_from_setting(crawler.settings.get("ZONECRAWLER_EXTRACT_WORKERS")))
+        workers = workers_from_setting(crawler.settings.get("ZONECRAWLER_EXTRACT_WORKERS"))
+        spider.extraction_pool = ExtractionPool(workers)
         crawler.signals.connect(spider.close_extraction_pool, signal=signals.spider_closed)
         if spider.base_url and _is_loopback(spider.base_url):
             # A local mirror needs no politeness delays.
