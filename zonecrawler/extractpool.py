@@ -24,7 +24,6 @@ import pickle
 import socket
 import subprocess
 import sys
-
 from typing import NamedTuple
 
 from zonecrawler.extract.article import Extraction, extract_article

@@ -6,7 +6,8 @@ import scrapy
 
 from zonecrawler.extract.article import Extraction
 
-_SCALARS = ("title", "date", "source", "author", "editor", "zone", "body", "encoding")
+# The single-valued fields an item copies from an Extraction (and RecordPipeline copies back).
+SCALAR_FIELDS = ("title", "date", "source", "author", "editor", "zone", "body", "encoding")
 
 
 class ArticleItem(scrapy.Item):
@@ -30,7 +31,7 @@ class ArticleItem(scrapy.Item):
     def from_extraction(cls, extraction: Extraction, url: str, site: str) -> ArticleItem:
         """The item for one extracted page.  Fields the page lacked are left out (as an ItemLoader would)."""
         item = cls(url=url, site=site)
-        for name in _SCALARS:
+        for name in SCALAR_FIELDS:
             value = getattr(extraction, name)
             if value not in (None, ""):
                 item[name] = value

@@ -14,17 +14,17 @@ from pathlib import Path
 from scrapy.exceptions import DropItem
 
 from zonecrawler.extract.article import Extraction
+from zonecrawler.items import SCALAR_FIELDS
 from zonecrawler.record import build_record, validation_errors
 
 logger = logging.getLogger(__name__)
-_EXTRACTION_FIELDS = ("title", "date", "source", "author", "editor", "zone", "body", "encoding")
 
 
 def extraction_from_item(item) -> Extraction:
     """Rebuild the extractor's result from a spider item."""
     data = dict(item)
     ex = Extraction(url=data["url"])
-    for name in _EXTRACTION_FIELDS:
+    for name in SCALAR_FIELDS:
         setattr(ex, name, data.get(name))
     ex.breadcrumb = list(data.get("breadcrumb") or [])
     ex.attachments = list(data.get("attachments") or [])

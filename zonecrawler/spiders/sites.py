@@ -134,7 +134,7 @@ class SiteSpider(scrapy.Spider):
         depth = response.meta.get("zc_list_depth", 0)
         listing = parse_listing(response.url, response.body, site, self._charset(response))
         self.crawler.stats.inc_value("zonecrawler/list_pages")
-        yield from self._article_requests(response, listing.articles, site)
+        yield from self._article_requests(listing.articles, site)
         # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
         limit = min(site.max_list_pages, self.settings.getint("ZONECRAWLER_MAX_LIST_PAGES") or site.max_list_pages)
         if depth >= limit:
@@ -175,9 +175,9 @@ class SiteSpider(scrapy.Spider):
             return []
         page = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
         return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
-                *self._article_requests(response, page.article_links, site)]
+                *self._article_requests(page.article_links, site)]
 
-    def _article_requests(self, response: Response, urls: list[str], site: Site):
+    def _article_requests(self, urls: list[str], site: Site):
         """Requests for article pages this process has not asked for yet.
 
         Lists and 上一条/下一条 links name the same article many times; dropping repeats here
