@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -144,3 +145,23 @@ def test_workers_setting():
         with pytest.raises(ValueError, match="ZONECRAWLER_EXTRACT_WORKERS must be 'auto' or a whole number"):
             workers_from_setting(bad)
 
+
+
+def test_worker_exits_quietly_when_its_crawl_vanishes():
+    """A killed crawl may reset the socket instead of closing it: the worker still exits 0, no traceback."""
+    import socket
+
+    from zonecrawler.extractworker import pack
+
+    ours, theirs = socket.socketpair()
+    worker = subprocess.Popen([sys.executable, "-m", "zonecrawler.extractworker", str(theirs.fileno())],
+                              pass_fds=[theirs.fileno()], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    theirs.close()
+    ours.sendall(pack(("job", 1, URL, SEED.read_bytes(), None, None)))
+    deadline = time.monotonic() + 30
+    while not select.select([ours], [], [], 0.1)[0] and time.monotonic() < deadline:
+        pass  # the reply is waiting, unread, when we close: the worker's next read is a reset
+    ours.close()
+    _, stderr = worker.communicate(timeout=30)
+    assert worker.returncode == 0
+    assert "Traceback" not in stderr

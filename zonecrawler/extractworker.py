@@ -27,7 +27,11 @@ def pack(message) -> bytes:
 
 
 def _read_exactly(stream, size: int) -> bytes | None:
-    data = stream.read(size)
+    """``size`` bytes, or None at the end of the stream (a SIGKILLed crawl can also reset the socket)."""
+    try:
+        data = stream.read(size)
+    except ConnectionError:
+        return None
     return data if data is not None and len(data) == size else None
 
 
