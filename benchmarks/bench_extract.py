@@ -33,14 +33,9 @@ def _bigrams(text: str | None) -> Counter:
 
 def body_f1(got: str | None, want: str | None) -> float:
     """Character-bigram F1 (1.0 when both are empty)."""
-    g, w = _bigrams(got), _bigrams(want)
-    if not g and not w:
-        return 1.0
-    overlap = sum((g & w).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(w.values())
-    return 2 * precision * recall / (precision + recall)
+    from zonecrawler.evaluate import counts_f1
+
+    return counts_f1(_bigrams(got), _bigrams(want))
 
 
 def load_pages():

@@ -27,16 +27,20 @@ from zonecrawler.text import squash
 FIELDS = ("title", "date", "source", "zone", "body")
 
 
-def body_f1(predicted: str | None, expected: str | None) -> float:
-    """Character-bag F1 of two texts, whitespace ignored; 1.0 when both are empty."""
-    p, e = Counter(squash(predicted or "")), Counter(squash(expected or ""))
-    if not p and not e:
+def counts_f1(predicted: Counter, expected: Counter) -> float:
+    """F1 of two multisets (of characters, bigrams, ...); 1.0 when both are empty."""
+    if not predicted and not expected:
         return 1.0
-    overlap = sum((p & e).values())
+    overlap = sum((predicted & expected).values())
     if not overlap:
         return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(e.values())
+    precision, recall = overlap / sum(predicted.values()), overlap / sum(expected.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def body_f1(predicted: str | None, expected: str | None) -> float:
+    """Character-bag F1 of two texts, whitespace ignored; 1.0 when both are empty."""
+    return counts_f1(Counter(squash(predicted or "")), Counter(squash(expected or "")))
 
 
 def _zone_name(zone) -> str | None:
