@@ -50,13 +50,16 @@ def test_crawled_records_match_goldens(investchn_mirror, tmp_path):
             assert record[key] == case.expected[key], f"{case.name}: {key}"
 
 
-def test_extraction_workers_change_nothing_in_the_output(investchn_mirror, tmp_path):
-    """The same crawl with pages extracted in the crawl process and in two worker processes."""
+def test_extraction_workers_and_engine_tuning_change_nothing_in_the_output(investchn_mirror, tmp_path):
+    """The same crawl with pages extracted in the crawl process under Scrapy's engine defaults
+    (CONCURRENT_ITEMS 100, Python's garbage-collector settings), and in two worker processes
+    with zonecrawler's tuning."""
+    scrapy_defaults = ["-s", "CONCURRENT_ITEMS=100", "-s", "ZONECRAWLER_GC_FREEZE=False", "-s", "ZONECRAWLER_GC_THRESHOLD=0"]
     outputs = {}
-    for workers in (0, 2):
+    for workers, tuning in ((0, scrapy_defaults), (2, [])):
         out = tmp_path / f"w{workers}.jsonl"
         proc = run_scrapy(["crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}", "-O", str(out),
-                           "-s", f"ZONECRAWLER_EXTRACT_WORKERS={workers}"])
+                           "-s", f"ZONECRAWLER_EXTRACT_WORKERS={workers}", *tuning])
         assert proc.returncode == 0, proc.stderr[-3000:]
         outputs[workers] = {r["url"]: {k: v for k, v in r.items() if k != "crawled_at"} for r in jsonlines.open(out)}
         worker_stats = [line for line in proc.stderr.splitlines() if "zonecrawler/extract_worker/" in line]
