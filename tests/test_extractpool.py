@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import FIXTURES, REPO
 from zonecrawler.extract.article import extract_article
+from zonecrawler.extract.listing import parse_listing
 from zonecrawler.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
 from zonecrawler.siteconfig import get_site
 
@@ -32,6 +33,27 @@ def test_worker_results_equal_in_process_results():
     assert remote == extract_page(URL, SEED.read_bytes(), site, None)
     assert remote.extraction.title == extract_article(URL, SEED.read_bytes(), site=site).title
     assert remote.article_links  # 上一条/下一条 and related articles, classified by the site's patterns
+
+
+def test_list_pages_parsed_by_a_worker_equal_in_process_results():
+    site = get_site("investchn")
+    list_url = "https://www.investchn.com/kfqxw/"
+    body = (FIXTURES / "investchn" / "site" / "kfqxw" / "index.html").read_bytes()
+
+    async def crawl():
+        pool = ExtractionPool(1)
+        try:
+            listing = await pool.parse_listing(list_url, body, site, None)
+            article = await pool.extract(URL, SEED.read_bytes(), site, None)  # both jobs share the worker
+            return listing, article, pool.in_process
+        finally:
+            pool.close()
+
+    listing, article, in_process = asyncio.run(crawl())
+    assert not in_process
+    assert listing == parse_listing(list_url, body, site)
+    assert listing.articles and listing.lists  # article links, and pagination or sub-lists
+    assert article == extract_page(URL, SEED.read_bytes(), site, None)
 
 
 def test_many_pages_in_flight_across_workers_match_in_process_results():
@@ -56,6 +78,8 @@ def test_a_dead_worker_loses_no_page(caplog):
     """Kill the worker with pages in flight: those pages and later ones are extracted in-process."""
     site = get_site("investchn")
     body = SEED.read_bytes()
+    list_url = "https://www.investchn.com/kfqxw/"
+    list_body = (FIXTURES / "investchn" / "site" / "kfqxw" / "index.html").read_bytes()
 
     async def crawl():
         pool = ExtractionPool(1)
@@ -63,17 +87,21 @@ def test_a_dead_worker_loses_no_page(caplog):
             await pool.extract(URL, body, site, None)  # worker up
             (pid,) = pool.worker_pids
             in_flight = [asyncio.ensure_future(pool.extract(URL, body, site, None)) for _ in range(20)]
+            lists_in_flight = [asyncio.ensure_future(pool.parse_listing(list_url, list_body, site, None))
+                               for _ in range(5)]
             await asyncio.sleep(0)  # the jobs are written to the worker's socket
             os.kill(pid, signal.SIGKILL)
             results = await asyncio.gather(*in_flight)
+            listings = await asyncio.gather(*lists_in_flight)
             later = await pool.extract(URL, body, site, None)
-            return results, later, pool.in_process
+            return results, listings, later, pool.in_process
         finally:
             pool.close()
 
-    results, later, in_process = asyncio.run(crawl())
+    results, listings, later, in_process = asyncio.run(crawl())
     expected = extract_page(URL, body, site, None)
     assert results == [expected] * 20 and later == expected
+    assert listings == [parse_listing(list_url, list_body, site)] * 5
     assert in_process
     assert "extraction worker" in caplog.text and "exited" in caplog.text
 
@@ -157,7 +185,7 @@ def test_worker_exits_quietly_when_its_crawl_vanishes():
     worker = subprocess.Popen([sys.executable, "-m", "zonecrawler.extractworker", str(theirs.fileno())],
                               pass_fds=[theirs.fileno()], cwd=REPO, stderr=subprocess.PIPE, text=True)
     theirs.close()
-    ours.sendall(pack(("job", 1, URL, SEED.read_bytes(), None, None)))
+    ours.sendall(pack(("job", 1, "article", URL, SEED.read_bytes(), None, None)))
     deadline = time.monotonic() + 30
     while not select.select([ours], [], [], 0.1)[0] and time.monotonic() < deadline:
         pass  # the reply is waiting, unread, when we close: the worker's next read is a reset

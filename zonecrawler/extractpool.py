@@ -1,7 +1,9 @@
 """Extraction off the crawl's event loop: worker processes the spider awaits.
 
-Extraction is pure CPU work (1.5–3 ms a page).  Run in the reactor it delays every
-download in flight; in a worker process it runs on another core.  The crawl process
+Extraction is pure CPU work (1.5–3 ms an article page, several ms a list page of 50
+links).  Run in the reactor it delays every download in flight; in a worker process it
+runs on another core.  Workers do both jobs: ``await pool.extract(...)`` for an article
+page, ``await pool.parse_listing(...)`` for a list page.  The crawl process
 starts no threads for this: each worker is a child process joined to it by a socket
 pair, and an asyncio protocol on the crawl's own event loop sends pages and reads
 results (length-prefixed pickles, see :mod:`zonecrawler.extractworker`).  A worker
@@ -27,7 +29,7 @@ import sys
 from typing import NamedTuple
 
 from zonecrawler.extract.article import Extraction, extract_article
-from zonecrawler.extract.listing import classify_links
+from zonecrawler.extract.listing import Listing, classify_links, parse_listing
 from zonecrawler.extractworker import FRAME, pack
 from zonecrawler.siteconfig import Site
 
@@ -54,6 +56,10 @@ def extract_page(url: str, body: bytes, site: Site | None, http_charset: str | N
     return ArticlePage(extraction, links)
 
 
+# What a worker can be asked to do: pure functions of (url, body, site, http_charset).
+JOBS = {"article": extract_page, "list": parse_listing}
+
+
 def default_workers() -> int:
     """One worker when the machine has a core to spare for it, else none."""
     return 1 if (os.cpu_count() or 1) >= 2 else 0
@@ -73,17 +79,19 @@ def workers_from_setting(value) -> int:
 
 
 class _Job:
-    __slots__ = ("future", "url", "body", "site", "http_charset")
+    __slots__ = ("future", "kind", "url", "body", "site", "http_charset")
 
-    def __init__(self, future: asyncio.Future, url: str, body: bytes, site: Site | None, http_charset: str | None):
-        self.future, self.url, self.body, self.site, self.http_charset = future, url, body, site, http_charset
+    def __init__(self, future: asyncio.Future, kind: str, url: str, body: bytes, site: Site | None,
+                 http_charset: str | None):
+        self.future, self.kind, self.url, self.body, self.site, self.http_charset = (
+            future, kind, url, body, site, http_charset)
 
     def run_here(self) -> None:
-        """Extract in this process (the worker that had the job is gone)."""
+        """Do the job in this process (the worker that had it is gone)."""
         if self.future.done():
             return
         try:
-            self.future.set_result(extract_page(self.url, self.body, self.site, self.http_charset))
+            self.future.set_result(JOBS[self.kind](self.url, self.body, self.site, self.http_charset))
         except Exception as exc:  # the same error the spider would get in-process
             self.future.set_exception(exc)
 
@@ -127,7 +135,8 @@ class _WorkerLink(asyncio.Protocol):
 
 
 class ExtractionPool:
-    """``await pool.extract(url, body, site, charset)`` -> :class:`ArticlePage`.
+    """``await pool.extract(url, body, site, charset)`` -> :class:`ArticlePage`;
+    ``await pool.parse_listing(url, body, site, charset)`` -> :class:`Listing`.
 
     Workers start on the first page, on the running event loop; ``close()`` stops them.
     """
@@ -153,18 +162,26 @@ class ExtractionPool:
         return [link.process.pid for link in self._links]
 
     async def extract(self, url: str, body: bytes, site: Site | None, http_charset: str | None) -> ArticlePage:
+        """An article page's fields and the article links it shows (:func:`extract_page`)."""
+        return await self._run("article", url, body, site, http_charset)
+
+    async def parse_listing(self, url: str, body: bytes, site: Site, http_charset: str | None) -> Listing:
+        """A list page's article, list and next-page links (:func:`~zonecrawler.extract.listing.parse_listing`)."""
+        return await self._run("list", url, body, site, http_charset)
+
+    async def _run(self, kind: str, url: str, body: bytes, site: Site | None, http_charset: str | None):
         if self.size and not self._closing:
             if self._starting is None:
                 self._starting = asyncio.ensure_future(self._start())
             await self._starting
         if not self._links:
-            return extract_page(url, body, site, http_charset)
+            return JOBS[kind](url, body, site, http_charset)
         link = min(self._links, key=lambda candidate: len(candidate.pending))
         site_key = self._site_key(link, site)
         job_id = next(self._ids)
-        job = _Job(asyncio.get_running_loop().create_future(), url, body, site, http_charset)
+        job = _Job(asyncio.get_running_loop().create_future(), kind, url, body, site, http_charset)
         link.pending[job_id] = job
-        link.send(("job", job_id, url, body, site_key, http_charset))
+        link.send(("job", job_id, kind, url, body, site_key, http_charset))
         return await job.future
 
     def _site_key(self, link: _WorkerLink, site: Site | None) -> int | None:

@@ -4,8 +4,8 @@
 
 Messages both ways are frames: a 4-byte big-endian length, then a pickle.
   in:  ("site", key, Site)                            -- remember a site's config under a key
-       ("job", job_id, url, body, site_key, charset)  -- extract one page
-  out: (job_id, True, ArticlePage) or (job_id, False, exception)
+       ("job", job_id, kind, url, body, site_key, charset)  -- one page: kind "article" or "list"
+  out: (job_id, True, ArticlePage or Listing) or (job_id, False, exception)
 End-of-file on the socket (the crawl finished, or its process died) ends the worker.
 """
 
@@ -45,7 +45,7 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def serve(sock: socket.socket) -> None:
-    from zonecrawler.extractpool import extract_page
+    from zonecrawler.extractpool import JOBS
 
     sites: dict = {}
     stream = sock.makefile("rb")
@@ -60,9 +60,9 @@ def serve(sock: socket.socket) -> None:
         if message[0] == "site":
             sites[message[1]] = message[2]
             continue
-        _, job_id, url, body, site_key, charset = message
+        _, job_id, kind, url, body, site_key, charset = message
         try:
-            reply = (job_id, True, extract_page(url, body, sites.get(site_key), charset))
+            reply = (job_id, True, JOBS[kind](url, body, sites.get(site_key), charset))
         except Exception as exc:
             reply = (job_id, False, _portable(exc))
         try:

@@ -21,7 +21,6 @@ from zonecrawler import distributed
 from zonecrawler.contracts import ENV_BASE_URL
 from zonecrawler.extractpool import ExtractionPool, workers_from_setting
 from zonecrawler.extract.decode import charset_from_content_type
-from zonecrawler.extract.listing import parse_listing
 from zonecrawler.items import ArticleItem
 from zonecrawler.incremental import is_pagination, stop_paginating
 from zonecrawler.pagefile import BadPageError, check_page_bytes
@@ -122,8 +121,10 @@ class SiteSpider(scrapy.Spider):
         host = urlsplit(response.url).hostname or ""
         return self._by_host[host]
 
-    def parse_list(self, response: Response):
+    async def parse_list(self, response: Response) -> list:
         """Follow article links and further list pages (pagination, region sub-lists).
+
+        The page's links are found and sorted by the extraction workers, like article pages.
 
         @url https://www.investchn.com/kfqxw/
         @mirror
@@ -132,15 +133,15 @@ class SiteSpider(scrapy.Spider):
         """
         site = self.site_for(response)
         depth = response.meta.get("zc_list_depth", 0)
-        listing = parse_listing(response.url, response.body, site, self._charset(response))
+        listing = await self.extraction_pool.parse_listing(response.url, response.body, site, self._charset(response))
         self.crawler.stats.inc_value("zonecrawler/list_pages")
-        yield from self._article_requests(listing.articles, site)
+        requests = list(self._article_requests(listing.articles, site))
         # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
         limit = min(site.max_list_pages, self.settings.getint("ZONECRAWLER_MAX_LIST_PAGES") or site.max_list_pages)
         if depth >= limit:
             self.logger.warning("list depth limit %d reached at %s; not paginating further", depth, response.url)
             self.crawler.stats.inc_value("zonecrawler/list_depth_limit")
-            return
+            return requests
         # Incremental runs: a page holding only articles earlier runs delivered ends its list's pagination.
         stop = stop_paginating(self.crawler, response.url, listing.articles)
         if stop:
@@ -149,7 +150,10 @@ class SiteSpider(scrapy.Spider):
         for url in listing.lists:
             if stop and is_pagination(response.url, url, listing.next_pages):
                 continue
-            yield response.follow(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
+            # list URLs from the extractor are absolute and canonical, like article URLs
+            requests.append(scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
+                                           meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1}))
+        return requests
 
     async def parse_article(self, response: Response) -> list:
         """Extract one article and follow article links it shows (上一条/下一条, related news).
