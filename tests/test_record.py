@@ -64,3 +64,16 @@ def test_schema_rejects_bad_records():
         errors = validation_errors(bad)
         assert errors, key
         assert any(key in e for e in errors) or key == "extra"
+
+
+def test_schema_zone_is_null_or_a_complete_zone_object():
+    good = build_record(_extraction(title="合肥高新区签约10个项目", body="合肥高新区举行集中签约。"))
+    zone = good["zone"]
+    accepted = [None, zone, {**zone, "province": None, "city": None, "district": None, "kind": None, "level": None}]
+    rejected = ["合肥高新区", 3, [], True, {k: v for k, v in zone.items() if k != "inferred"}, {**zone, "extra": 1},
+                {**zone, "kind": "科技园"}, {**zone, "level": "city"}, {**zone, "raw": ""}, {**zone, "inferred": "no"}]
+    for value in accepted:
+        assert validation_errors({**good, "zone": value}) == [], value
+    for value in rejected:
+        errors = validation_errors({**good, "zone": value})
+        assert errors and all(e.startswith("zone") for e in errors), (value, errors)

