@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python}"
-if [[ -x /work/venv/bin/python && -z "${PYTHON:-}" ]]; then PY=/work/venv/bin/python; fi
+if [[ -x .venv/bin/python && -z "${PYTHON:-}" ]]; then PY=.venv/bin/python; fi
 if [[ -n "${QUICK:-}" ]]; then
   EXTRACT=(--seconds 1); CRAWL=(--articles 300 --rounds 1); SCALE=(--sizes 500,1000)
 else
