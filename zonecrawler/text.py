@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-# Zero-width and BOM characters that survive HTML decoding and break comparisons.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# Every whitespace run, including full-width space (U+3000) and NBSP (U+00A0).
-_SPACE_RUN = re.compile(r"[\s\u3000\u00a0]+")
+# Zero-width and BOM characters that survive HTML decoding and break comparisons (and the soft hyphen).
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+# Whitespace below is what ``str.split()`` splits on: every character with ``str.isspace()``,
+# which are exactly the characters regex ``\s`` matches, full-width space (U+3000) and NBSP
+# (U+00A0) among them.  Splitting and joining is several times faster than a regex substitution.
+
+
+def drop_chars(text: str, chars: str) -> str:
+    """``text`` without any of ``chars`` (each one scanned for, removed only when present)."""
+    for char in chars:
+        if char in text:
+            text = text.replace(char, "")
+    return text
 
 
 def clean_line(text: str) -> str:
     """One paragraph: strip ends, fold inner whitespace runs to one space, drop zero-width chars."""
-    text = _ZERO_WIDTH.sub("", text)
-    return _SPACE_RUN.sub(" ", text).strip()
+    return " ".join(drop_chars(text, ZERO_WIDTH).split())
 
 
 def join_paragraphs(paragraphs: Iterable[str]) -> str:
@@ -24,4 +32,4 @@ def join_paragraphs(paragraphs: Iterable[str]) -> str:
 
 def squash(text: str) -> str:
     """Remove all whitespace: used for fuzzy comparisons of Chinese text."""
-    return _SPACE_RUN.sub("", _ZERO_WIDTH.sub("", text))
+    return "".join(drop_chars(text, ZERO_WIDTH).split())

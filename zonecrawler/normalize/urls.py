@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from zonecrawler.text import drop_chars
+
 # Query keys dropped during canonicalization (compared case-insensitively),
 # plus every key starting with ``utm_``.
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -37,7 +39,8 @@ DEFAULT_PORTS: dict[str, str] = {"http": "80", "https": "443"}
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_PART_SAFE = "/?%:@!$'()*+,;=-._~"
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"  # removed from content hashes along with whitespace
+# removed from content hashes along with whitespace (not the soft hyphen: hashes in stores stay valid)
+_HASHED_AWAY = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def _escapes_upper(text: str) -> str:
@@ -102,15 +105,8 @@ def record_id(url: str) -> str:
 
 
 def _squeeze(text: str | None) -> str:
-    """``text`` without whitespace (``str.isspace``, the same characters as regex ``\\s``) and zero-width characters.
-
-    ``str.split()`` is ~4x faster on an article body than a regex substitution.
-    """
-    squeezed = "".join((text or "").split())
-    for char in _ZERO_WIDTH:
-        if char in squeezed:
-            squeezed = squeezed.replace(char, "")
-    return squeezed
+    """``text`` without whitespace (see :mod:`zonecrawler.text`) and zero-width characters."""
+    return "".join(drop_chars(text or "", _HASHED_AWAY).split())
 
 
 def content_hash(title: str | None, body: str | None) -> str:
