@@ -127,3 +127,47 @@ def test_dom_depth_is_limited_but_text_kept():
 def test_extract_article_survives_any_bytes():
     for data in (b"", PNG, b"\xff" * 100, "<p>正文</p>".encode("utf-16"), b"<html" * 1000):
         build_record(extract_article("http://127.0.0.1/x.html", data))
+
+
+@pytest.fixture
+def bad_gazetteer(tmp_path):
+    path = tmp_path / "zones-extra.tsv"
+    path.write_text("name\taliases\tprovince\tcity\tdistrict\tkind\tlevel\nonly one column\n", encoding="utf-8")
+    return path
+
+
+def test_a_malformed_extra_gazetteer_is_one_error_line_for_every_command(bad_gazetteer, tmp_path, investchn_mirror):
+    """$ZONECRAWLER_GAZETTEER names a broken file: each command says which line, exits 2 and starts no output."""
+    import os
+
+    env = {**os.environ, "ZONECRAWLER_GAZETTEER": str(bad_gazetteer)}
+    page = REPO / "fixtures" / "investchn" / "site" / "news" / "202202" / "171001.html"
+    archive = tmp_path / "archive" / "investchn"
+    archive.mkdir(parents=True)
+    (archive / "x.json").write_text(json.dumps({"url": "https://www.investchn.com/news/202202/171001.html",
+                                                "site": "investchn", "content_type": "text/html"}), "utf-8")
+    (archive / "x.html.gz").write_bytes(__import__("gzip").compress(page.read_bytes()))
+    commands = [
+        ["-m", "zonecrawler.extract", str(page)],
+        ["-m", "zonecrawler.cli", "crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}",
+         "-o", str(tmp_path / "crawl.jsonl")],
+        ["-m", "zonecrawler.cli", "reextract", str(tmp_path / "archive"), "-o", str(tmp_path / "rebuilt.jsonl")],
+    ]
+    for args in commands:
+        proc = subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, timeout=120)
+        line = _error_line(proc)
+        assert f"{bad_gazetteer}:2: wrong column count" in line, args
+    assert not list(tmp_path.glob("*.jsonl*"))  # no output, not even a .part file
+
+
+def test_scrapy_crawl_with_a_malformed_extra_gazetteer_fetches_nothing(bad_gazetteer, tmp_path, investchn_mirror):
+    """Plain `scrapy crawl` stops when the pipelines open, before the first download, naming file and line."""
+    from tests.conftest import run_scrapy
+
+    out = tmp_path / "out.jsonl"
+    proc = run_scrapy(["crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}", "-O", str(out)],
+                      env={"ZONECRAWLER_GAZETTEER": str(bad_gazetteer)})
+    assert proc.returncode != 0
+    assert f"{bad_gazetteer}:2: wrong column count" in proc.stderr
+    assert "downloader/response_count" not in proc.stderr  # not one page was fetched
+    assert not out.exists()

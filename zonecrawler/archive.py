@@ -136,12 +136,14 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
 
     from zonecrawler.cli import project_settings
     from zonecrawler.ledger import ledger_for
+    from zonecrawler.normalize.zones import load_gazetteer
     from zonecrawler.pipelines import DeduplicationPipeline, RecordPipeline, SchemaValidationPipeline
     from zonecrawler.spiders.sites import SiteSpider
 
     root, output = Path(root), Path(output)
     if not root.is_dir():
         raise FileNotFoundError(f"archive folder not found: {root}")
+    load_gazetteer()  # a malformed $ZONECRAWLER_GAZETTEER file raises here, before any output is started
     stats = _Counts()
     crawler = SimpleNamespace(settings=project_settings(), stats=stats)
     crawler.settings.set("ZONECRAWLER_REJECTS_FILE", None, priority="cmdline")

@@ -30,10 +30,15 @@ def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: di
               append: bool = False):
     """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
 
-    Raises ``KeyError`` for an unknown spider name, before anything is crawled.
+    Raises ``KeyError`` for an unknown spider name and
+    :class:`~zonecrawler.normalize.zones.GazetteerError` for a malformed ``$ZONECRAWLER_GAZETTEER``
+    file, before anything is crawled.
     """
     from scrapy.crawler import CrawlerProcess
 
+    from zonecrawler.normalize.zones import load_gazetteer
+
+    load_gazetteer()
     overrides = dict(overrides or {})
     if output is not None:
         overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
@@ -130,8 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from zonecrawler.normalize.zones import GazetteerError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except GazetteerError as exc:  # a malformed $ZONECRAWLER_GAZETTEER file: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 
 from zonecrawler.extract.article import Extraction
 from zonecrawler.items import SCALAR_FIELDS
+from zonecrawler.normalize.zones import load_gazetteer
 from zonecrawler.record import build_record, validation_errors
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,13 @@ class RecordPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def open_spider(self):
+        # Load the zone gazetteer (and any $ZONECRAWLER_GAZETTEER files) before the first page:
+        # a malformed file stops the crawl here, with one error naming file and line, instead of
+        # failing every record after all the downloads; and the loaded tables are start-up
+        # objects, which zonecrawler.gctuning freezes out of garbage collection.
+        load_gazetteer()
 
     def process_item(self, item):
         site = getattr(self.crawler.spider, "sites", {}).get(item.get("site"))

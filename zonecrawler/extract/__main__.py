@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from zonecrawler.normalize.zones import GazetteerError, load_gazetteer
     from zonecrawler.record import build_record
     from zonecrawler.siteconfig import SiteConfigError, get_site
 
@@ -36,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             data = read_page(args.page)
             url = args.url or file_url(args.page)
         site = get_site(args.site) if args.site else None
-    except (BadPageError, SiteConfigError) as exc:
+        load_gazetteer()  # a malformed $ZONECRAWLER_GAZETTEER file is named here, not in a traceback
+    except (BadPageError, SiteConfigError, GazetteerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     record = build_record(extract_article(url, data, site=site, http_charset=args.charset), site=site)
