@@ -1,6 +1,6 @@
 """A 100,000-page crawl of the synthetic site: pages/s and peak RSS, and how both grow from 10k to 100k pages.
 
-    python -m benchmarks.bench_scale [--sizes 10000,100000] [--max-minutes 40] [--json OUT]
+    python -m benchmarks.bench_scale [--sizes 10000,100000] [--max-minutes 40] [-s NAME=VALUE ...] [--json OUT]
 
 Each size is a separate full ``scrapy crawl investchn`` of a synthetic site with that many
 articles (plus ~2% list pages), fresh store, output to a temporary file.  Reported per run:
@@ -86,12 +86,13 @@ def slope(points: list[tuple[int, int]]) -> float | None:
     return sum((p - mx) * (r - my) for p, r in pts) / den if den else None
 
 
-def crawl(articles: int, max_seconds: float) -> dict:
+def crawl(articles: int, max_seconds: float, settings: list[str] = ()) -> dict:
     with SynthSite(articles) as site, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
         run = run_measured(
             [sys.executable, "-m", "scrapy", "crawl", "investchn", "-a", f"base_url={site.base_url}", "-O", str(out),
-             "-s", f"ZONECRAWLER_STORE={Path(tmp) / 'store.sqlite'}", "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=5"],
+             "-s", f"ZONECRAWLER_STORE={Path(tmp) / 'store.sqlite'}", "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=5",
+             *(arg for setting in settings for arg in ("-s", setting))],
             cwd=REPO, timeout=max_seconds + 300, stop_after=max_seconds, sample_every=1.0,
         )
         records = sum(1 for line in out.open("rb") if line.strip()) if out.exists() else 0
@@ -113,15 +114,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="article counts, comma-separated")
     parser.add_argument("--max-minutes", type=float, default=40, help="stop a run gracefully after this long")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the crawls, as with scrapy crawl -s (repeatable)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args(argv)
+    bad = [s for s in args.set if "=" not in s]
+    if bad:
+        parser.error(f"-s takes NAME=VALUE, not {bad[0]!r}")
     print(machine_note(), flush=True)
+    if args.set:
+        print(f"settings: {' '.join(args.set)}", flush=True)
     dedup = dedup_bytes_per_page()
     print(f"de-duplication state (fingerprint + requested-URL key + ledger URL and content keys): {dedup:.0f} bytes/page "
           f"(earlier hex-string layout: {dedup_bytes_per_page(layout='hex'):.0f})\n", flush=True)
     runs = []
     for size in (int(s) for s in args.sizes.split(",")):
-        r = crawl(size, args.max_minutes * 60)
+        r = crawl(size, args.max_minutes * 60, args.set)
         runs.append(r)
         growth = "n/a" if r["growth_bytes_per_page"] is None else f"{r['growth_bytes_per_page']:.0f} B/page"
         state = "finished" if r["finished"] else f"STOPPED after {args.max_minutes:g} min"
