@@ -1,15 +1,17 @@
-"""Bad input to the single-page extractor and its CLI: a clear ``error:`` line (exit 2) or a record with
-nulls (exit 0) — never a traceback."""
+"""Bad input to the single-page extractor and the commands (pages, a malformed extra gazetteer): a clear
+``error:`` line (exit 2) or a record with nulls (exit 0) — never a traceback."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_scrapy
+from zonecrawler.archive import save_page
 from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.dom import MAX_DEPTH, lines, parse
 from zonecrawler.record import build_record, validation_errors
@@ -138,15 +140,10 @@ def bad_gazetteer(tmp_path):
 
 def test_a_malformed_extra_gazetteer_is_one_error_line_for_every_command(bad_gazetteer, tmp_path, investchn_mirror):
     """$ZONECRAWLER_GAZETTEER names a broken file: each command says which line, exits 2 and starts no output."""
-    import os
-
     env = {**os.environ, "ZONECRAWLER_GAZETTEER": str(bad_gazetteer)}
     page = REPO / "fixtures" / "investchn" / "site" / "news" / "202202" / "171001.html"
-    archive = tmp_path / "archive" / "investchn"
-    archive.mkdir(parents=True)
-    (archive / "x.json").write_text(json.dumps({"url": "https://www.investchn.com/news/202202/171001.html",
-                                                "site": "investchn", "content_type": "text/html"}), "utf-8")
-    (archive / "x.html.gz").write_bytes(__import__("gzip").compress(page.read_bytes()))
+    save_page(tmp_path / "archive", "investchn", "https://www.investchn.com/news/202202/171001.html",
+              page.read_bytes(), "text/html")
     commands = [
         ["-m", "zonecrawler.extract", str(page)],
         ["-m", "zonecrawler.cli", "crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}",
@@ -162,8 +159,6 @@ def test_a_malformed_extra_gazetteer_is_one_error_line_for_every_command(bad_gaz
 
 def test_scrapy_crawl_with_a_malformed_extra_gazetteer_fetches_nothing(bad_gazetteer, tmp_path, investchn_mirror):
     """Plain `scrapy crawl` stops when the pipelines open, before the first download, naming file and line."""
-    from tests.conftest import run_scrapy
-
     out = tmp_path / "out.jsonl"
     proc = run_scrapy(["crawl", "investchn", "-a", f"base_url={investchn_mirror.base_url}", "-O", str(out)],
                       env={"ZONECRAWLER_GAZETTEER": str(bad_gazetteer)})
