@@ -21,17 +21,19 @@ def python_gc_defaults():
 
 
 def _started_and_stopped(settings: dict):
+    """(freeze count, thresholds) while the engine runs and after it stopped."""
     crawler = get_crawler(settings_dict=settings)
-    extension = GcTuning.from_crawler(crawler)
+    extension = GcTuning.from_crawler(crawler)  # held: signal receivers are weak references
     crawler.signals.send_catch_log(signals.engine_started)
     during = gc.get_freeze_count(), gc.get_threshold()
     crawler.signals.send_catch_log(signals.engine_stopped)
     after = gc.get_freeze_count(), gc.get_threshold()
-    return extension, during, after
+    del extension
+    return during, after
 
 
 def test_engine_run_freezes_start_up_objects_and_raises_the_threshold_then_restores(python_gc_defaults):
-    _, (frozen, threshold), (frozen_after, threshold_after) = _started_and_stopped(
+    (frozen, threshold), (frozen_after, threshold_after) = _started_and_stopped(
         {"ZONECRAWLER_GC_FREEZE": True, "ZONECRAWLER_GC_THRESHOLD": 12_345})
     assert frozen > 1000  # modules, Scrapy's components, this test's objects ...
     assert threshold == (12_345, *python_gc_defaults[1:])
@@ -40,9 +42,10 @@ def test_engine_run_freezes_start_up_objects_and_raises_the_threshold_then_resto
 
 def test_objects_created_after_start_up_are_still_collected(python_gc_defaults):
     crawler = get_crawler(settings_dict={"ZONECRAWLER_GC_THRESHOLD": 10_000})
-    GcTuning.from_crawler(crawler)
+    extension = GcTuning.from_crawler(crawler)  # held: signal receivers are weak references
     crawler.signals.send_catch_log(signals.engine_started)
     try:
+        assert gc.get_freeze_count() > 1000 and extension.threshold == 10_000
         class Node:
             pass
 
@@ -55,7 +58,7 @@ def test_objects_created_after_start_up_are_still_collected(python_gc_defaults):
 
 
 def test_switched_off_it_changes_nothing(python_gc_defaults):
-    _, during, after = _started_and_stopped({"ZONECRAWLER_GC_FREEZE": False, "ZONECRAWLER_GC_THRESHOLD": 0})
+    during, after = _started_and_stopped({"ZONECRAWLER_GC_FREEZE": False, "ZONECRAWLER_GC_THRESHOLD": 0})
     assert during == after == (0, python_gc_defaults)
 
 
