@@ -8,7 +8,7 @@ of the synthetic site, requested from the start, with zonecrawler's download set
 Scrapy's defaults for everything else.
 
 ``--same-engine`` also gives it zonecrawler's engine tuning, which speeds up any Scrapy
-crawl: ``CONCURRENT_ITEMS`` and the garbage-collector extension (``zonecrawler.gctuning``).
+crawl: ``CONCURRENT_ITEMS`` and the garbage-collector extension (``zonecrawler.crawl.gctuning``).
 Against that baseline the ratio measures only what zonecrawler's own work costs.
 """
 
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     settings = {name: getattr(zc, name) for name in SAME_AS_ZONECRAWLER}
     if args.same_engine:
         settings.update({name: getattr(zc, name) for name in SAME_ENGINE})
-        settings["EXTENSIONS"] = {"zonecrawler.gctuning.GcTuning": zc.EXTENSIONS["zonecrawler.gctuning.GcTuning"]}
+        settings["EXTENSIONS"] = {"zonecrawler.crawl.gctuning.GcTuning": zc.EXTENSIONS["zonecrawler.crawl.gctuning.GcTuning"]}
     # what SiteSpider.from_crawler sets for a loopback base_url
     settings.update(DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, LOG_LEVEL="INFO")
     process = CrawlerProcess(settings)

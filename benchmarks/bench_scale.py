@@ -40,7 +40,7 @@ def dedup_bytes_per_page(n: int = 20000, layout: str = "ledger") -> float:
     layout, fingerprints plus a set of hex record ids and a content-hash -> URL dict of
     strings (for comparison).
     """
-    from zonecrawler.ledger import digest60
+    from zonecrawler.storage.ledger import digest60
 
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]

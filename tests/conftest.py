@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from zonecrawler.mirror import MirrorServer
+from zonecrawler.cli.mirror import MirrorServer
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

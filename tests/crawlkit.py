@@ -1,7 +1,7 @@
 """Helpers for the unattended-crawl tests: a private copy of the fixture mirror, a slow server, crawl runners.
 
 Every crawl is a real subprocess (``python -m zonecrawler.cli crawl`` or ``python -m scrapy crawl``)
-against a :class:`~zonecrawler.mirror.MirrorServer` on 127.0.0.1, with its article store,
+against a :class:`~zonecrawler.cli.mirror.MirrorServer` on 127.0.0.1, with its article store,
 summary and job directory under the test's ``tmp_path``.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.conftest import INVESTCHN_SITE, REPO
+from zonecrawler.cli.mirror import MirrorHandler, MirrorServer
 from zonecrawler.goldens import article_urls
-from zonecrawler.mirror import MirrorHandler, MirrorServer
 from zonecrawler.siteconfig import get_site
 
 CRAWL_TIMEOUT = 120

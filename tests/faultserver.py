@@ -1,6 +1,6 @@
 """A fault-injecting loopback server: the fixture mirror plus pages that misbehave.
 
-``FaultServer(root)`` serves the mirror like :class:`zonecrawler.mirror.MirrorServer`
+``FaultServer(root)`` serves the mirror like :class:`zonecrawler.cli.mirror.MirrorServer`
 and adds, on its own paths, every fault a crawl of a real government/zone site meets:
 5xx then success, answers slower than the download timeout, connection resets,
 truncated bodies, wrong Content-Type or charset, malformed and 5,000-deep markup,
@@ -17,7 +17,6 @@ Run it by hand: ``python -m tests.faultserver [MIRROR] [--port 8000]``.
 
 from __future__ import annotations
 
-import gzip
 import socket
 import struct
 import threading
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from zonecrawler.mirror import MirrorHandler, MirrorServer
+from zonecrawler.cli.mirror import MirrorHandler, MirrorServer
 
 INJECT_INTO = "/kfqxw/"           # the list page that links to every fault
 FAULT_DIR = "/news/209901/"       # fault articles match investchn's article pattern

@@ -8,8 +8,8 @@ import sys
 
 from tests.conftest import REPO
 from tests.crawlkit import copy_mirror, crawl_cmd, read_jsonl, run
-from zonecrawler.archive import iter_archive
-from zonecrawler.mirror import MirrorServer
+from zonecrawler.cli.mirror import MirrorServer
+from zonecrawler.storage.archive import iter_archive
 
 
 def _by_id(records):

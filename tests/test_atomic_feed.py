@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from tests.conftest import REPO, run_scrapy
 from tests.crawlkit import FileWatcher, copy_mirror, expected_paths, read_jsonl, slow_server, wait_for_lines
-from zonecrawler.feeds import AtomicFileFeedStorage
+from zonecrawler.crawl.feeds import AtomicFileFeedStorage
 
 
 def test_scrapy_crawl_output_appears_only_complete(tmp_path):

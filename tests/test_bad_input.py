@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from tests.conftest import REPO, run_scrapy
-from zonecrawler.archive import save_page
 from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.dom import MAX_DEPTH, lines, parse
 from zonecrawler.record import build_record, validation_errors
+from zonecrawler.storage.archive import save_page
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
 DEEP_DIVS = (

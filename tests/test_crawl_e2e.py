@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import jsonlines
 import pytest
 
-from tests.conftest import FIXTURES, INVESTCHN_SITE, REPO, run_scrapy
+from tests.conftest import FIXTURES, INVESTCHN_SITE, run_scrapy
 from zonecrawler.goldens import GOLDEN_KEYS, article_urls, golden_cases
 from zonecrawler.siteconfig import get_site
 
@@ -93,7 +93,7 @@ def test_scrapy_check_fails_when_markup_breaks(tmp_path):
     """Contracts are real: a mirror whose article lost its labels and body fails them."""
     import shutil
 
-    from zonecrawler.mirror import MirrorServer
+    from zonecrawler.cli.mirror import MirrorServer
 
     broken = tmp_path / "site"
     shutil.copytree(INVESTCHN_SITE, broken)

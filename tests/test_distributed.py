@@ -26,8 +26,8 @@ import pytest
 
 from tests.conftest import INVESTCHN_SITE, REPO
 from tests.redis_fixtures import redis_server  # noqa: F401 - pytest fixture
+from zonecrawler.cli.mirror import MirrorHandler, MirrorServer
 from zonecrawler.goldens import article_urls
-from zonecrawler.mirror import MirrorHandler, MirrorServer
 from zonecrawler.siteconfig import get_site
 
 MIRROR = INVESTCHN_SITE
@@ -87,7 +87,7 @@ class Worker:
 
     def records(self) -> list[dict]:
         """The complete lines of the output (a killed process may leave a truncated last line)."""
-        # A finished crawl renames NAME.part to NAME; a killed one leaves NAME.part (zonecrawler.feeds).
+        # A finished crawl renames NAME.part to NAME; a killed one leaves NAME.part (zonecrawler.crawl.feeds).
         path = self.out if self.out.exists() else self.out.with_name(self.out.name + ".part")
         if not path.exists():
             return []
@@ -132,7 +132,7 @@ def test_two_processes_share_the_crawl(redis_server, tmp_path):  # noqa: F811
         _assert_exactly_once(workers, expected)
         # Both processes did part of the work.
         for w in workers:
-            assert "zonecrawler.distributed.EmittedFilterPipeline" in w.log_text()
+            assert "zonecrawler.crawl.distributed.EmittedFilterPipeline" in w.log_text()
             assert w.records(), f"{w.name} wrote nothing:\n{w.log_text()[-3000:]}"
         # The queue is drained, nothing is in flight, every record id is marked written.
         client = _redis(redis_server)
@@ -203,7 +203,7 @@ def test_start_urls_pushed_to_redis(redis_server, tmp_path):  # noqa: F811
 
 def test_a_new_request_is_marked_seen_and_queued_in_one_step(redis_server):  # noqa: F811
     """The enqueue script: seen-set and queue change together, or (already seen) not at all."""
-    from zonecrawler.distributed import _ENQUEUE
+    from zonecrawler.crawl.distributed import _ENQUEUE
 
     client = _redis(redis_server)
     client.flushdb()

@@ -9,7 +9,7 @@ import pytest
 import scrapy
 from scrapy.exporters import JsonLinesItemExporter
 
-from zonecrawler.exporters import RecordJsonLinesExporter
+from zonecrawler.crawl.exporters import RecordJsonLinesExporter
 
 RECORD = {
     "schema_version": "1.0", "title": "南京六合经济开发区签约", "date": "2022-02-17", "zone": None,

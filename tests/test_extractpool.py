@@ -13,9 +13,9 @@ import time
 import pytest
 
 from tests.conftest import FIXTURES, REPO
+from zonecrawler.crawl.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
 from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.listing import parse_listing
-from zonecrawler.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
 from zonecrawler.siteconfig import get_site
 
 SEED = FIXTURES / "investchn" / "site" / "news" / "202202" / "171001.html"
@@ -131,7 +131,7 @@ def test_in_process_pool_needs_no_workers():
 
 _CHILD = """
 import asyncio, sys
-from zonecrawler.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
+from zonecrawler.crawl.extractpool import ExtractionPool, default_workers, extract_page, workers_from_setting
 pool = ExtractionPool(2)
 asyncio.run(pool.extract("http://x/", b"<p>x</p>", None, None))
 print(" ".join(str(pid) for pid in pool.worker_pids), flush=True)
@@ -179,10 +179,10 @@ def test_worker_exits_quietly_when_its_crawl_vanishes():
     """A killed crawl may reset the socket instead of closing it: the worker still exits 0, no traceback."""
     import socket
 
-    from zonecrawler.extractworker import pack
+    from zonecrawler.crawl.extractworker import pack
 
     ours, theirs = socket.socketpair()
-    worker = subprocess.Popen([sys.executable, "-m", "zonecrawler.extractworker", str(theirs.fileno())],
+    worker = subprocess.Popen([sys.executable, "-m", "zonecrawler.crawl.extractworker", str(theirs.fileno())],
                               pass_fds=[theirs.fileno()], cwd=REPO, stderr=subprocess.PIPE, text=True)
     theirs.close()
     ours.sendall(pack(("job", 1, "article", URL, SEED.read_bytes(), None, None)))

@@ -8,7 +8,7 @@ import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from zonecrawler.gctuning import GcTuning, threshold_from_setting
+from zonecrawler.crawl.gctuning import GcTuning, threshold_from_setting
 
 
 @pytest.fixture

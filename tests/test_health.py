@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.crawlkit import copy_mirror, crawl_cmd, expected_paths, failing_server, read_jsonl, run, summary_of
-from zonecrawler.mirror import MirrorServer
+from zonecrawler.cli.mirror import MirrorServer
 
 SUMMARY_KEYS = {"pages_fetched", "list_pages", "article_pages", "articles_extracted", "articles_emitted", "new",
                 "changed", "known", "rejected", "rejected_reasons", "coverage", "errors", "error_rate", "http_status"}

@@ -6,8 +6,8 @@ import sqlite3
 
 from scrapy.settings import Settings
 
-from zonecrawler import ledger as ledger_mod
-from zonecrawler.ledger import Ledger
+from zonecrawler.storage import ledger as ledger_mod
+from zonecrawler.storage.ledger import Ledger
 
 
 def _record(n: int, body: str | None = "正文", content: str | None = None) -> dict:

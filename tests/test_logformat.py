@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from zonecrawler.logformat import ItemLogFormatter
+from zonecrawler.crawl.logformat import ItemLogFormatter
 
 RESPONSE = HtmlResponse("http://127.0.0.1/news/1.html", body=b"<p>x</p>")
 ITEM = {"title": "t"}

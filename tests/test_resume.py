@@ -11,10 +11,21 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from tests.conftest import REPO
-from tests.crawlkit import (FileWatcher, article_hits, copy_mirror, crawl_cmd, expected_paths, read_jsonl, run,
-                            slow_server, summary_of, wait_for_lines)
-from zonecrawler.feeds import recover_jsonlines
-from zonecrawler.jobdir import MARKER, JobDirGuard
+from tests.crawlkit import (
+    FileWatcher,
+    article_hits,
+    copy_mirror,
+    crawl_cmd,
+    expected_paths,
+    read_jsonl,
+    run,
+    slow_server,
+    summary_of,
+    wait_for_lines,
+)
+from zonecrawler.crawl.extensions import JobDirGuard
+from zonecrawler.storage.files import recover_jsonlines
+from zonecrawler.storage.jobdir import MARKER
 
 
 def _start(cmd):

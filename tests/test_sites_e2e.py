@@ -8,8 +8,8 @@ import jsonlines
 import pytest
 
 from tests.conftest import FIXTURES, run_scrapy
+from zonecrawler.cli.mirror import MirrorServer
 from zonecrawler.goldens import GOLDEN_KEYS, golden_cases
-from zonecrawler.mirror import MirrorServer
 
 SITES = sorted(p.name for p in (FIXTURES / "sites").iterdir() if (p / "site").is_dir())
 

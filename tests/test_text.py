@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zonecrawler.text import ZERO_WIDTH, clean_line, drop_chars, join_paragraphs, squash
+from zonecrawler.normalize.text import ZERO_WIDTH, clean_line, drop_chars, join_paragraphs, squash
 
 # The regex definitions clean_line and squash were written with.
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")

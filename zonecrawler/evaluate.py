@@ -20,9 +20,9 @@ from zonecrawler.extract.article import extract_article
 from zonecrawler.extract.decode import decode_html
 from zonecrawler.goldens import GoldenCase, golden_cases
 from zonecrawler.normalize.dates import parse_date
+from zonecrawler.normalize.text import squash
 from zonecrawler.record import build_record
 from zonecrawler.siteconfig import get_site
-from zonecrawler.text import squash
 
 FIELDS = ("title", "date", "source", "zone", "body")
 

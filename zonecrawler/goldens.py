@@ -33,7 +33,7 @@ class GoldenCase:
 
 
 def mirror_file(site_dir: Path, url: str) -> Path:
-    """The file a mirror serves for ``url`` (same mapping as ``zonecrawler.mirror``)."""
+    """The file a mirror serves for ``url`` (same mapping as ``zonecrawler.cli.mirror``)."""
     path = urlsplit(url).path.lstrip("/")
     target = site_dir / path
     if not path or path.endswith("/"):

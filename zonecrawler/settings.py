@@ -6,8 +6,8 @@ Override any of them per run with ``-s NAME=VALUE`` (see the README).
 from zonecrawler import __version__
 
 BOT_NAME = "zonecrawler"
-SPIDER_MODULES = ["zonecrawler.spiders"]
-NEWSPIDER_MODULE = "zonecrawler.spiders"
+SPIDER_MODULES = ["zonecrawler.crawl.spiders"]
+NEWSPIDER_MODULE = "zonecrawler.crawl.spiders"
 
 # --- politeness (real crawls) ---------------------------------------------
 USER_AGENT = (
@@ -39,9 +39,9 @@ TELNETCONSOLE_ENABLED = False
 # --- output ---------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {
-    "zonecrawler.pipelines.RecordPipeline": 100,
-    "zonecrawler.pipelines.SchemaValidationPipeline": 200,
-    "zonecrawler.pipelines.DeduplicationPipeline": 300,  # per run and across runs (the ledger's state)
+    "zonecrawler.crawl.pipelines.RecordPipeline": 100,
+    "zonecrawler.crawl.pipelines.SchemaValidationPipeline": 200,
+    "zonecrawler.crawl.pipelines.DeduplicationPipeline": 300,  # per run and across runs (the ledger's state)
 }
 # Worker processes that extract article pages on other cores while the crawl keeps
 # downloading: "auto" = 1 on a machine with 2+ CPUs, else 0; 0 = extract in the crawl process.
@@ -63,24 +63,24 @@ ZONECRAWLER_SUMMARY_PRINT = False  # also print it to stdout
 ZONECRAWLER_MIN_COVERAGE = {"title": 0.95, "date": 0.9, "body": 0.9}  # below -> crawl is unhealthy
 ZONECRAWLER_MAX_ERROR_RATE = 0.01  # errors / requests above this -> unhealthy
 FEED_EXPORTERS = {  # Scrapy's JSON Lines output, minus per-field work on plain-dict records
-    "jsonlines": "zonecrawler.exporters.RecordJsonLinesExporter",
-    "jsonl": "zonecrawler.exporters.RecordJsonLinesExporter",
-    "jl": "zonecrawler.exporters.RecordJsonLinesExporter",
+    "jsonlines": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
+    "jsonl": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
+    "jl": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
 }
 FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed to NAME
-    "": "zonecrawler.feeds.AtomicFileFeedStorage",
-    "file": "zonecrawler.feeds.AtomicFileFeedStorage",
+    "": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",
+    "file": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",
 }
 DOWNLOADER_MIDDLEWARES = {
-    "zonecrawler.health.ErrorCountMiddleware": 40,
-    "zonecrawler.incremental.IncrementalMiddleware": 50,
-    "zonecrawler.archive.ArchiveMiddleware": 60,
+    "zonecrawler.crawl.health.ErrorCountMiddleware": 40,
+    "zonecrawler.crawl.incremental.IncrementalMiddleware": 50,
+    "zonecrawler.crawl.archiving.ArchiveMiddleware": 60,
 }
 EXTENSIONS = {
-    "zonecrawler.ledger.LedgerExtension": -20,
-    "zonecrawler.jobdir.JobDirGuard": -10,
-    "zonecrawler.health.HealthExtension": 10,
-    "zonecrawler.gctuning.GcTuning": 20,
+    "zonecrawler.crawl.extensions.LedgerExtension": -20,
+    "zonecrawler.crawl.extensions.JobDirGuard": -10,
+    "zonecrawler.crawl.health.HealthExtension": 10,
+    "zonecrawler.crawl.gctuning.GcTuning": 20,
 }
 # Garbage collector in the crawl process (zonecrawler/gctuning.py): freeze the objects alive
 # after start-up so collections skip them, and collect the youngest generation every
@@ -89,9 +89,9 @@ ZONECRAWLER_GC_FREEZE = True
 ZONECRAWLER_GC_THRESHOLD = 10_000
 
 # --- contracts (`scrapy check`) ---------------------------------------------
-SPIDER_CONTRACTS = {"zonecrawler.contracts.MirrorContract": 10}
+SPIDER_CONTRACTS = {"zonecrawler.crawl.contracts.MirrorContract": 10}
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "zonecrawler.logformat.ItemLogFormatter"  # no per-item DEBUG records built just to be dropped
+LOG_FORMATTER = "zonecrawler.crawl.logformat.ItemLogFormatter"  # no per-item DEBUG records built just to be dropped
 # The asyncio reactor is Scrapy's default; spiders define `async def start()`.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -20,15 +20,24 @@ from zonecrawler.extract import body as body_mod
 from zonecrawler.extract.breadcrumb import find_breadcrumb, split_breadcrumb
 from zonecrawler.extract.decode import decode_html
 from zonecrawler.extract.dom import (
-    climb, element_positions, elements_with_text, lines, parse, selector, strip_invisible, tag_of, text_content, text_of,
+    climb,
+    element_positions,
+    elements_with_text,
+    lines,
+    parse,
+    selector,
+    strip_invisible,
+    tag_of,
+    text_content,
+    text_of,
 )
 from zonecrawler.extract.labels import ANY_LABEL_RE, BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
 from zonecrawler.extract.listing import page_links
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
 from zonecrawler.extract.title import choose_title, strip_site_suffix
 from zonecrawler.normalize.dates import date_from_url, find_dates, parse_date
+from zonecrawler.normalize.text import clean_line, join_paragraphs
 from zonecrawler.siteconfig import Site
-from zonecrawler.text import clean_line, join_paragraphs
 
 _META_LINE_MAX = 300
 _KEY_FIELDS = {"date", "source", "zone"}

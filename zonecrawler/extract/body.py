@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from zonecrawler.extract.dom import BLOCK_TAGS, lines, link_text_length, tag_of, text_content
 from zonecrawler.extract.labels import count_labels
-from zonecrawler.text import clean_line, squash
+from zonecrawler.normalize.text import clean_line, squash
 
 _PUNCT = re.compile(r"[，。；！？、,;]")
 _BR_WRAPPERS = {"font", "span"}

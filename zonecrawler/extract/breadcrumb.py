@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from zonecrawler.extract.dom import climb, elements_with_text, text_content
-from zonecrawler.text import clean_line
+from zonecrawler.normalize.text import clean_line
 
 _PREFIX = re.compile(
     r"^(?:您(?:现在|現在)?的?位置|当前位置|當前位置|现在位置|所在位置|位置)\s*[:：]?\s*"

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from lxml import etree
 from parsel import Selector
 
-from zonecrawler.text import clean_line
+from zonecrawler.normalize.text import clean_line
 
 # Elements that start a new line for a reader.
 BLOCK_TAGS = frozenset(

@@ -12,9 +12,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from zonecrawler.extract.decode import decode_html
 from zonecrawler.extract.dom import parse, text_content
+from zonecrawler.normalize.text import clean_line
 from zonecrawler.normalize.urls import canonicalize_url
 from zonecrawler.siteconfig import Site
-from zonecrawler.text import clean_line
 
 NEXT_PAGE_TEXT = re.compile(r"^(?:下一页|下页|下一頁|下頁|后页|后一页|下一页\s*>+|>|›|»|>>|next(?:\s*page)?\s*>*)$", re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-
 # Government CMS (TRS, 大汉, 政务云) meta names -> record field.
 CMS_META = {
     "articletitle": "title",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from zonecrawler.extract.dom import element_positions, iter_elements, own_text, tag_of, text_content
-from zonecrawler.text import clean_line, squash
+from zonecrawler.normalize.text import clean_line, squash
 
 # A separator before a site suffix: _ | ｜ · , a spaced dash, a lone ASCII hyphen not
 # between digits, or a single em dash (a doubled —— introduces a Chinese subtitle).

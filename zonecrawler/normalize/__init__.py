@@ -1,1 +1,1 @@
-"""Normalizers: dates, URLs and ids, source/author/editor, zone names."""
+"""Normalizers: dates, URLs and ids, source/author/editor, zone names, whitespace and paragraphs. No Scrapy."""

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from zonecrawler.text import drop_chars
+from zonecrawler.normalize.text import drop_chars
 
 # Query keys dropped during canonicalization (compared case-insensitively),
 # plus every key starting with ``utm_``.
@@ -105,7 +105,7 @@ def record_id(url: str) -> str:
 
 
 def _squeeze(text: str | None) -> str:
-    """``text`` without whitespace (see :mod:`zonecrawler.text`) and zero-width characters."""
+    """``text`` without whitespace (see :mod:`zonecrawler.normalize.text`) and zero-width characters."""
     return "".join(drop_chars(text or "", _HASHED_AWAY).split())
 
 

@@ -1,93 +1,22 @@
-"""Raw page archive: keep each fetched article's HTML so records can be rebuilt without crawling.
+"""Re-extraction: rebuild records from the raw page archive without crawling.
 
-:class:`ArchiveMiddleware` (downloader middleware, on when ``ZONECRAWLER_ARCHIVE_DIR`` is set)
-saves every successful article response as ``DIR/SITE/ID.html.gz`` (the body exactly as
-received, gzip-compressed) beside ``DIR/SITE/ID.json`` (url, site, content_type, status,
-fetched_at).  ``ID`` is the record id, so a page fetched again replaces the old copy.
-
-:func:`reextract` runs the archived pages through the spider's own ``parse_article`` and
-the item pipelines (``zonecrawler reextract ARCHIVE -o out.jsonl``), e.g. after a
-selector fix, and writes the records atomically.
+``zonecrawler reextract ARCHIVE -o out.jsonl`` runs every archived page through the
+spider's own ``parse_article`` and the item pipelines, outside a running crawl, and
+writes the records atomically (e.g. after a selector fix).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gzip
 import inspect
 import json
 import logging
 import os
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
-from scrapy.http import TextResponse
-
-from zonecrawler.normalize.urls import record_id
+from zonecrawler.storage.archive import iter_archive
 
 logger = logging.getLogger(__name__)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
-def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | None, status: int = 200,
-              fetched_at: str | None = None) -> str:
-    """Archive one page; returns its record id."""
-    rid = record_id(url)
-    folder = root / (site or "_unknown")
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "id": rid, "url": url, "site": site, "content_type": content_type, "status": status,
-        "fetched_at": fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "bytes": len(body),
-    }
-    _atomic_write(folder / f"{rid}.html.gz", gzip.compress(body, mtime=0))
-    _atomic_write(folder / f"{rid}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
-    return rid
-
-
-def iter_archive(root: Path, site: str | None = None) -> Iterator[tuple[dict, bytes]]:
-    """(metadata, html bytes) of every archived page, sorted by site and id."""
-    for meta_path in sorted(Path(root).glob("*/*.json")):
-        meta = json.loads(meta_path.read_text("utf-8"))
-        if site and meta.get("site") != site:
-            continue
-        page = meta_path.with_name(meta_path.name[: -len(".json")] + ".html.gz")
-        if not page.exists():
-            logger.warning("archive entry %s has no page %s; skipped", meta_path, page.name)
-            continue
-        yield meta, gzip.decompress(page.read_bytes())
-
-
-class ArchiveMiddleware:
-    """Downloader middleware: save article responses (after redirects and decompression)."""
-
-    def __init__(self, root: str, stats):
-        self.root = Path(root)
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        from scrapy.exceptions import NotConfigured
-
-        root = crawler.settings.get("ZONECRAWLER_ARCHIVE_DIR")
-        if not root:
-            raise NotConfigured
-        return cls(root, crawler.stats)
-
-    def process_response(self, request, response, spider=None):
-        if request.meta.get("zc_kind") == "article" and response.status == 200 and isinstance(response, TextResponse):
-            ctype = response.headers.get("Content-Type")
-            save_page(self.root, request.meta.get("zc_site") or "", response.url, response.body,
-                      ctype.decode("latin-1") if ctype else None, response.status)
-            self.stats.inc_value("zonecrawler/archive/saved")
-        return response
 
 
 class _Counts(dict):
@@ -134,11 +63,11 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
     from scrapy.exceptions import DropItem
     from scrapy.http import HtmlResponse, Request
 
-    from zonecrawler.cli import project_settings
-    from zonecrawler.ledger import ledger_for
+    from zonecrawler.crawl.pipelines import DeduplicationPipeline, RecordPipeline, SchemaValidationPipeline
+    from zonecrawler.crawl.runner import project_settings
+    from zonecrawler.crawl.spiders.sites import SiteSpider
     from zonecrawler.normalize.zones import load_gazetteer
-    from zonecrawler.pipelines import DeduplicationPipeline, RecordPipeline, SchemaValidationPipeline
-    from zonecrawler.spiders.sites import SiteSpider
+    from zonecrawler.storage.ledger import ledger_for
 
     root, output = Path(root), Path(output)
     if not root.is_dir():

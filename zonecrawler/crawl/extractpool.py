@@ -6,7 +6,7 @@ runs on another core.  Workers do both jobs: ``await pool.extract(...)`` for an 
 page, ``await pool.parse_listing(...)`` for a list page.  The crawl process
 starts no threads for this: each worker is a child process joined to it by a socket
 pair, and an asyncio protocol on the crawl's own event loop sends pages and reads
-results (length-prefixed pickles, see :mod:`zonecrawler.extractworker`).  A worker
+results (length-prefixed pickles, see :mod:`zonecrawler.crawl.extractworker`).  A worker
 exits on its own when the crawl process goes away, even by SIGKILL (its socket
 reaches end-of-file).
 
@@ -28,9 +28,9 @@ import subprocess
 import sys
 from typing import NamedTuple
 
+from zonecrawler.crawl.extractworker import FRAME, pack
 from zonecrawler.extract.article import Extraction, extract_article
 from zonecrawler.extract.listing import Listing, classify_links, parse_listing
-from zonecrawler.extractworker import FRAME, pack
 from zonecrawler.siteconfig import Site
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ class ExtractionPool:
             ours, theirs = socket.socketpair()
             try:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "zonecrawler.extractworker", str(theirs.fileno())],
+                    [sys.executable, "-m", "zonecrawler.crawl.extractworker", str(theirs.fileno())],
                     pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 )
             except OSError as exc:

@@ -20,7 +20,7 @@ these additions, all in this module:
   worker (a survivor, or a restart) moves the in-flight entries of a worker whose heartbeat
   expired back into the shared queue.
 * **no duplicate records** — ids of written records go into ``zonecrawler:<spider>:emitted``
-  right after the feed line is written (local feeds are unbuffered, see :mod:`zonecrawler.feeds`:
+  right after the feed line is written (local feeds are unbuffered, see :mod:`zonecrawler.crawl.feeds`:
   a line is in ``NAME.part`` before its id is marked), and
   :class:`EmittedFilterPipeline` drops a record whose id is already there, so re-done work after
   a crash does not write a record twice.

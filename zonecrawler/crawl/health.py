@@ -28,8 +28,8 @@ from pathlib import Path
 
 from scrapy import signals
 
-from zonecrawler.ledger import ledger_for
 from zonecrawler.record import validation_errors
+from zonecrawler.storage.ledger import ledger_for
 
 logger = logging.getLogger(__name__)
 COVERAGE_FIELDS = ("title", "date", "source", "zone", "body", "breadcrumb", "category", "region", "author", "editor")
@@ -250,7 +250,7 @@ class HealthExtension:
 
 
 def _record_of(item, spider) -> dict | None:
-    from zonecrawler.pipelines import extraction_from_item
+    from zonecrawler.crawl.pipelines import extraction_from_item
     from zonecrawler.record import build_record
 
     try:

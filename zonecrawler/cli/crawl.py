@@ -2,12 +2,12 @@
 
 ``zonecrawler crawl SPIDER [-a NAME=VALUE]... [-o out.jsonl] [--full] [--jobdir DIR]``
 runs one incremental crawl in this process and exits 0 when it is healthy (or only
-warns), 1 when it is not (see :mod:`zonecrawler.health`), 2 on bad usage.  The
+warns), 1 when it is not (see :mod:`zonecrawler.crawl.health`), 2 on bad usage.  The
 health summary is printed to stdout and written next to the output
 (``out.jsonl.summary.json``) unless ``--summary`` says otherwise.
 
 ``zonecrawler reextract ARCHIVE -o out.jsonl [--site NAME]`` rebuilds records from a
-raw page archive (see :mod:`zonecrawler.archive`) without crawling.
+raw page archive (see :mod:`zonecrawler.crawl.reextract`) without crawling.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
 
 
 def cmd_crawl(args) -> int:
-    from zonecrawler.cli import run_crawl
+    from zonecrawler.crawl.runner import run_crawl
 
     overrides: dict = {"LOG_LEVEL": args.log_level, "ZONECRAWLER_SUMMARY_PRINT": False}
     overrides.update(_pairs(args.set, "-s"))
@@ -65,7 +65,7 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_reextract(args) -> int:
-    from zonecrawler.archive import reextract
+    from zonecrawler.crawl.reextract import reextract
 
     try:
         counts = reextract(args.archive, args.output, site=args.site)

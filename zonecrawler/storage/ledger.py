@@ -1,10 +1,10 @@
 """The crawl ledger: one object per crawl that knows what is already delivered and what this job emitted.
 
 Three sources of "known":
-  * the :class:`~zonecrawler.store.ArticleStore` — articles earlier, completed runs delivered
+  * the :class:`~zonecrawler.storage.store.ArticleStore` — articles earlier, completed runs delivered
     (ignored when ``ZONECRAWLER_FULL`` is set);
   * the job's partial output — records a killed or paused run with the same ``JOBDIR``
-    already wrote (read back by :mod:`zonecrawler.feeds` before the crawl starts);
+    already wrote (read back by :mod:`zonecrawler.crawl.feeds` before the crawl starts);
   * this process — records emitted so far.
 
 Only the store decides "stop paginating" (a page of articles this job emitted is not
@@ -28,9 +28,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from scrapy import signals
-
-from zonecrawler.store import DEFAULT_STORE, ArticleStore
+from zonecrawler.storage.store import DEFAULT_STORE, ArticleStore
 
 logger = logging.getLogger(__name__)
 RESUMABLE_REASONS = {"shutdown", "cancelled"}
@@ -308,38 +306,3 @@ def ledger_for(crawler) -> Ledger:
     if ledger is None:
         ledger = crawler._zc_ledger = Ledger(crawler.settings)
     return ledger
-
-
-class LedgerExtension:
-    """Records why the crawl closed and commits the store when no atomic feed does it."""
-
-    def __init__(self, crawler):
-        self.ledger = ledger_for(crawler)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def spider_opened(self, spider):
-        if str(getattr(spider, "full", "") or "").lower() in ("1", "true", "yes", "on"):
-            self.ledger.full = True  # `scrapy crawl SPIDER -a full=1`
-
-    def item_scraped(self, item, response=None, spider=None):
-        if isinstance(item, dict) and item.get("canonical_url"):
-            self.ledger.add_emitted(item)
-
-    def spider_closed(self, spider, reason):
-        self.ledger.close_reason = reason
-        if self.ledger.resumable_close():
-            logger.info("crawl paused (%s); resume with the same JOBDIR %s", reason, Path(self.ledger.jobdir))
-        # Feeds opened by now commit when they are published; otherwise commit here.
-        self.ledger.maybe_commit()
-
-    def engine_stopped(self):
-        # Feeds are published (and the store committed) before this; a paused crawl's or an
-        # unpublished feed's staged rows are dropped: a resumed job re-reads its partial output.
-        self.ledger.close()

@@ -17,13 +17,13 @@ from scrapy import signals
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from zonecrawler import distributed
-from zonecrawler.contracts import ENV_BASE_URL
-from zonecrawler.extractpool import ExtractionPool, workers_from_setting
+from zonecrawler.crawl import distributed
+from zonecrawler.crawl.contracts import ENV_BASE_URL
+from zonecrawler.crawl.extractpool import ExtractionPool, workers_from_setting
+from zonecrawler.crawl.incremental import is_pagination, stop_paginating
+from zonecrawler.crawl.items import ArticleItem
 from zonecrawler.extract.decode import charset_from_content_type
-from zonecrawler.items import ArticleItem
-from zonecrawler.incremental import is_pagination, stop_paginating
-from zonecrawler.pagefile import BadPageError, check_page_bytes
+from zonecrawler.extract.pagefile import BadPageError, check_page_bytes
 from zonecrawler.siteconfig import Site, SiteConfigError, get_site, load_registry
 
 _LOOPBACK_NAMES = {"localhost"}

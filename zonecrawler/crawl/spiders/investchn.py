@@ -4,7 +4,7 @@
 selectors and URL patterns live in ``zonecrawler/sites/investchn.toml``.
 """
 
-from zonecrawler.spiders.sites import SiteSpider
+from zonecrawler.crawl.spiders.sites import SiteSpider
 
 
 class InvestchnSpider(SiteSpider):

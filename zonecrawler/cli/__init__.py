@@ -1,4 +1,4 @@
-"""The ``zonecrawler`` command: demo crawl, serving a mirror, listing sites, single-page extraction.
+"""The ``zonecrawler`` command (``zonecrawler.cli``, one module per command group): demo crawl, serving a mirror, listing sites, single-page extraction.
 
 Crawls themselves are plain Scrapy (``scrapy crawl investchn -O out.jsonl``); this
 command wraps what Scrapy has no verb for.
@@ -7,50 +7,16 @@ command wraps what Scrapy has no verb for.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_MIRROR = REPO_ROOT / "fixtures" / "investchn" / "site"
 
 
-def project_settings(overrides: dict | None = None):
-    """zonecrawler's Scrapy settings, whatever the working directory."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "zonecrawler.settings")
-    from scrapy.utils.project import get_project_settings
-
-    settings = get_project_settings()
-    for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
-    return settings
-
-
-def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: dict | None = None,
-              append: bool = False):
-    """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
-
-    Raises ``KeyError`` for an unknown spider name and
-    :class:`~zonecrawler.normalize.zones.GazetteerError` for a malformed ``$ZONECRAWLER_GAZETTEER``
-    file, before anything is crawled.
-    """
-    from scrapy.crawler import CrawlerProcess
-
-    from zonecrawler.normalize.zones import load_gazetteer
-
-    load_gazetteer()
-    overrides = dict(overrides or {})
-    if output is not None:
-        overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
-    process = CrawlerProcess(project_settings(overrides))
-    crawler = process.create_crawler(spider)
-    process.crawl(crawler, **spider_args)
-    process.start()
-    return crawler
-
-
 def cmd_demo(args) -> int:
-    from zonecrawler.mirror import MirrorServer
+    from zonecrawler.cli.mirror import MirrorServer
+    from zonecrawler.crawl.runner import run_crawl
 
     mirror = Path(args.mirror)
     if not mirror.is_dir():
@@ -72,7 +38,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from zonecrawler.mirror import MirrorServer
+    from zonecrawler.cli.mirror import MirrorServer
 
     server = MirrorServer(args.mirror, port=args.port)
     print(f"serving {args.mirror} at {server.base_url} (Ctrl-C to stop)", flush=True)
@@ -99,7 +65,7 @@ def cmd_sites(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from zonecrawler.extract.__main__ import main
+    from zonecrawler.cli.extract import main
 
     return main(args.rest)
 
@@ -128,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("rest", nargs=argparse.REMAINDER)
     extract.set_defaults(func=cmd_extract)
 
-    from zonecrawler.scheduled import add_commands  # crawl, reextract
+    from zonecrawler.cli.crawl import add_commands  # crawl, reextract
 
     add_commands(sub)
     return parser

@@ -7,7 +7,7 @@
   known articles so that changed ones (same URL, new content_hash) are emitted again.
 * :func:`stop_paginating` tells the spider to stop following a list's pagination when
   every article on the page was delivered by an earlier run (``ZONECRAWLER_STOP_ON_KNOWN_PAGE``).
-* :class:`~zonecrawler.pipelines.DeduplicationPipeline` (the one de-duplication stage)
+* :class:`~zonecrawler.crawl.pipelines.DeduplicationPipeline` (the one de-duplication stage)
   drops records already delivered (same canonical URL and hash, or the same content
   under another URL — that URL is recorded as an alias), counts new / changed per site,
   and claims emitted records in the ledger.
@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
-from zonecrawler.ledger import ledger_for
 from zonecrawler.normalize.urls import canonicalize_url
+from zonecrawler.storage.ledger import ledger_for
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +83,9 @@ def is_pagination(page_url: str, link: str, next_pages: list[str]) -> bool:
 
 
 def __getattr__(name):
-    # Older settings name the de-duplication stage ``zonecrawler.incremental.IncrementalPipeline``.
+    # Older settings name the de-duplication stage ``zonecrawler.crawl.incremental.IncrementalPipeline``.
     if name == "IncrementalPipeline":
-        from zonecrawler.pipelines import DeduplicationPipeline
+        from zonecrawler.crawl.pipelines import DeduplicationPipeline
 
         return DeduplicationPipeline
     raise AttributeError(name)

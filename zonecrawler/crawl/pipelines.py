@@ -13,8 +13,8 @@ from pathlib import Path
 
 from scrapy.exceptions import DropItem
 
+from zonecrawler.crawl.items import SCALAR_FIELDS
 from zonecrawler.extract.article import Extraction
-from zonecrawler.items import SCALAR_FIELDS
 from zonecrawler.normalize.zones import load_gazetteer
 from zonecrawler.record import build_record, validation_errors
 
@@ -47,7 +47,7 @@ class RecordPipeline:
         # Load the zone gazetteer (and any $ZONECRAWLER_GAZETTEER files) before the first page:
         # a malformed file stops the crawl here, with one error naming file and line, instead of
         # failing every record after all the downloads; and the loaded tables are start-up
-        # objects, which zonecrawler.gctuning freezes out of garbage collection.
+        # objects, which zonecrawler.crawl.gctuning freezes out of garbage collection.
         load_gazetteer()
 
     def process_item(self, item):
@@ -93,7 +93,7 @@ class DeduplicationPipeline:
     """Emit each article once: one record per canonical URL and per content, in this run and across runs.
 
     The one de-duplication stage.  Its state lives in the crawl's ledger
-    (:mod:`zonecrawler.ledger`), which the incremental download filter shares: compact
+    (:mod:`zonecrawler.storage.ledger`), which the incremental download filter shares: compact
     digests of the URLs and content hashes this run claimed, plus the article store of
     earlier runs.  Dropped here: a URL this job already wrote; a URL an earlier run
     delivered with the same content (with ``ZONECRAWLER_EMIT_CHANGED``, new content is
@@ -103,7 +103,7 @@ class DeduplicationPipeline:
     """
 
     def __init__(self, crawler):
-        from zonecrawler.ledger import ledger_for
+        from zonecrawler.storage.ledger import ledger_for
 
         self.ledger = ledger_for(crawler)
         self.stats = crawler.stats

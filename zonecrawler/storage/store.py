@@ -6,7 +6,7 @@ records other URLs whose page had the same content_hash as a stored article
 (the same story republished elsewhere): only the first one is emitted.
 
 Writes are staged by the caller (a crawl stages them in a file of its own) and committed
-only once the output holding those records is complete (see :mod:`zonecrawler.ledger`),
+only once the output holding those records is complete (see :mod:`zonecrawler.storage.ledger`),
 so a crawl that dies never marks as "known" an article nobody received.
 """
 

@@ -1,6 +1,6 @@
 """The extraction worker process: reads pages from its socket, writes back what was extracted.
 
-    python -m zonecrawler.extractworker FD      # started by zonecrawler.extractpool, not by hand
+    python -m zonecrawler.crawl.extractworker FD      # started by zonecrawler.crawl.extractpool, not by hand
 
 Messages both ways are frames: a 4-byte big-endian length, then a pickle.
   in:  ("site", key, Site)                            -- remember a site's config under a key
@@ -45,7 +45,7 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def serve(sock: socket.socket) -> None:
-    from zonecrawler.extractpool import JOBS
+    from zonecrawler.crawl.extractpool import JOBS
 
     sites: dict = {}
     stream = sock.makefile("rb")
@@ -73,7 +73,7 @@ def serve(sock: socket.socket) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not argv[0].isdigit():
-        print("usage: python -m zonecrawler.extractworker FD  (started by the crawl, not by hand)", file=sys.stderr)
+        print("usage: python -m zonecrawler.crawl.extractworker FD  (started by the crawl, not by hand)", file=sys.stderr)
         return 2
     # Ctrl-C in a terminal reaches the whole process group; the crawl shuts down gracefully and
     # closes this worker's socket when it is done with it, so the worker ignores the signal.

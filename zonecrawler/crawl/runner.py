@@ -1,0 +1,43 @@
+"""Running a crawl in this process: zonecrawler's Scrapy settings and one CrawlerProcess.
+
+Used by the ``zonecrawler`` commands (``demo``, ``crawl``) and by re-extraction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_settings(overrides: dict | None = None):
+    """zonecrawler's Scrapy settings, whatever the working directory."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "zonecrawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: dict | None = None,
+              append: bool = False):
+    """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
+
+    Raises ``KeyError`` for an unknown spider name and
+    :class:`~zonecrawler.normalize.zones.GazetteerError` for a malformed ``$ZONECRAWLER_GAZETTEER``
+    file, before anything is crawled.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from zonecrawler.normalize.zones import load_gazetteer
+
+    load_gazetteer()
+    overrides = dict(overrides or {})
+    if output is not None:
+        overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
+    process = CrawlerProcess(project_settings(overrides))
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawler

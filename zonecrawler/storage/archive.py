@@ -1,0 +1,58 @@
+"""Raw page archive on disk: each fetched article's HTML, so records can be rebuilt without crawling.
+
+Layout: ``DIR/SITE/ID.html.gz`` (the body exactly as received, gzip-compressed) beside
+``DIR/SITE/ID.json`` (url, site, content_type, status, fetched_at).  ``ID`` is the record
+id, so a page fetched again replaces the old copy.  Written during a crawl by
+:class:`~zonecrawler.crawl.archiving.ArchiveMiddleware`; read back by
+:func:`~zonecrawler.crawl.reextract.reextract`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from zonecrawler.normalize.urls import record_id
+
+logger = logging.getLogger(__name__)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | None, status: int = 200,
+              fetched_at: str | None = None) -> str:
+    """Archive one page; returns its record id."""
+    rid = record_id(url)
+    folder = root / (site or "_unknown")
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "id": rid, "url": url, "site": site, "content_type": content_type, "status": status,
+        "fetched_at": fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "bytes": len(body),
+    }
+    _atomic_write(folder / f"{rid}.html.gz", gzip.compress(body, mtime=0))
+    _atomic_write(folder / f"{rid}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+    return rid
+
+
+def iter_archive(root: Path, site: str | None = None) -> Iterator[tuple[dict, bytes]]:
+    """(metadata, html bytes) of every archived page, sorted by site and id."""
+    for meta_path in sorted(Path(root).glob("*/*.json")):
+        meta = json.loads(meta_path.read_text("utf-8"))
+        if site and meta.get("site") != site:
+            continue
+        page = meta_path.with_name(meta_path.name[: -len(".json")] + ".html.gz")
+        if not page.exists():
+            logger.warning("archive entry %s has no page %s; skipped", meta_path, page.name)
+            continue
+        yield meta, gzip.decompress(page.read_bytes())
