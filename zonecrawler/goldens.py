@@ -6,6 +6,10 @@ Layouts under ``fixtures/``:
   ``variants/NAME.html`` + ``variants/NAME.json`` single investchn-style pages (no site config)
   ``holdout/NAME.html`` + ``holdout/NAME.json``   single pages written without looking at the extractor
 A golden's ``url`` locates its page inside the mirror (``/a/b.html`` -> ``site/a/b.html``).
+
+A folder with a ``truth.jsonl`` (one JSON object per page: ``file``, ``url`` or null, ``title``,
+``date``, ``source``, ``body``; the real-page set's format) is read by :func:`truth_cases`;
+:func:`load_cases` picks the right reader for a folder.
 """
 
 from __future__ import annotations
@@ -91,3 +95,37 @@ def article_urls(site_dir: Path, base_url: str, pattern) -> set[str]:
         if pattern(rel):
             urls.add(base_url.rstrip("/") + rel)
     return urls
+
+
+TRUTH_FILE = "truth.jsonl"
+TRUTH_KEYS = ("file", "title", "date", "source", "body")
+
+
+def truth_cases(folder: Path) -> list[GoldenCase]:
+    """Pages listed in ``folder/truth.jsonl``; a page without a known URL gets its ``file://`` URL."""
+    cases = []
+    path = folder / TRUTH_FILE
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc})") from None
+        missing = [key for key in TRUTH_KEYS if key not in data]
+        if missing:
+            raise ValueError(f"{path}:{number}: truth lacks keys {missing}")
+        page = folder / data["file"]
+        if not page.is_file():
+            raise ValueError(f"{path}:{number}: no page {page}")
+        expected = {key: data[key] for key in ("title", "date", "source", "body")}
+        expected["url"] = data.get("url") or page.resolve().as_uri()
+        if "zone" in data:
+            expected["zone"] = data["zone"]
+        cases.append(GoldenCase(data.get("id") or page.stem, page, expected, data.get("site")))
+    return cases
+
+
+def load_cases(folder: Path) -> list[GoldenCase]:
+    """A ``truth.jsonl`` folder's pages, else the golden fixtures below ``folder``."""
+    return truth_cases(folder) if (folder / TRUTH_FILE).is_file() else golden_cases(folder)
