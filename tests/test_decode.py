@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from zonecrawler.extract.decode import charset_from_content_type, decode_html
+from zonecrawler.extract.decode import charset_from_content_type, declared_meta_charset, decode_html
 
 TEXT = "六合经济开发区召开深化作风建设优化营商环境推进会，全年完成项目签约总额557.3亿元。"
 TRAD = "六合經濟開發區召開深化作風建設優化營商環境推進會，全年完成項目簽約總額557.3億元。"
@@ -54,3 +54,57 @@ def test_charset_from_content_type():
     assert charset_from_content_type(b"text/html; charset=GBK") == "GBK"
     assert charset_from_content_type("text/html") is None
     assert charset_from_content_type(None) is None
+
+
+GB2312_HEAD = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>t</title></head>'
+
+
+def test_utf8_behind_gb2312_with_a_broken_sequence():
+    """A page re-saved as UTF-8 keeps its gb2312 declaration and is cut mid-character: still UTF-8."""
+    data = (GB2312_HEAD + f"<body><p>{TEXT * 3}</p><p>版权所有").encode("utf-8")[:-2]
+    text, codec = decode_html(data)
+    assert codec == "utf-8" and TEXT in text and text.endswith("版权所\ufffd")
+
+
+def test_utf8_page_with_a_stray_gbk_snippet():
+    data = (GB2312_HEAD + f"<body><p>{TEXT * 10}</p>").encode("utf-8") + "<p>广告</p>".encode("gbk") + b"</body></html>"
+    text, codec = decode_html(data, "gb2312")
+    assert codec == "utf-8" and TEXT in text and text.count("\ufffd") <= 4
+
+
+def test_gbk_page_is_not_taken_for_mostly_utf8():
+    """The mostly-UTF-8 rule needs many valid multi-byte characters per broken one; GBK text has few."""
+    data = page(TEXT, "gbk").encode("gbk")
+    text, codec = decode_html(data)
+    assert codec == "gb18030" and TEXT in text and "\ufffd" not in text
+
+
+LATE_GBK = ("<html><head><script>" + "var a = 1;\n" * 600 + "</script>"
+            '<meta http-equiv="Content-Type" content="text/html; charset=gbk"><title>{}</title></head><body></body></html>')
+
+
+def test_gbk_declared_late_in_the_head():
+    """The declaration comes after 6 KB of scripts; the page's two GBK characters happen to be valid UTF-8."""
+    data = LATE_GBK.format("员石").encode("gbk")
+    assert data.index(b"charset=gbk") > 6000
+    data.decode("utf-8")  # the trap: these GBK bytes are valid UTF-8
+    assert declared_meta_charset(data) == "gbk"
+    text, codec = decode_html(data)
+    assert codec == "gb18030" and "<title>员石</title>" in text
+
+
+def test_a_late_declaration_is_read_without_guessing(monkeypatch):
+    import zonecrawler.extract.decode as decode
+
+    def no_guessing(data):
+        raise AssertionError("charset-normalizer consulted although the page declares its charset")
+
+    monkeypatch.setattr(decode, "from_bytes", no_guessing)
+    data = LATE_GBK.format("高新区招商引资新闻").encode("gbk")
+    text, codec = decode_html(data)
+    assert codec == "gb18030" and "高新区招商引资新闻" in text
+
+
+def test_meta_charset_search_stops_at_the_body():
+    assert declared_meta_charset(b'<html><head></head><body><meta charset="gbk"></body>') is None
+    assert declared_meta_charset(b'<html><head><meta charset="big5"></head>') == "big5"

@@ -5,6 +5,8 @@ Layouts under ``fixtures/``:
   ``sites/NAME/site`` + ``sites/NAME/golden``     other site templates (site ``NAME``)
   ``variants/NAME.html`` + ``variants/NAME.json`` single investchn-style pages (no site config)
   ``holdout/NAME.html`` + ``holdout/NAME.json``   single pages written without looking at the extractor
+  ``classes/NAME.html`` + ``classes/NAME.json``   single pages reproducing a failure class seen on real
+                                                 pages (our own markup and invented text)
 A golden's ``url`` locates its page inside the mirror (``/a/b.html`` -> ``site/a/b.html``).
 
 A folder with a ``truth.jsonl`` (one JSON object per page: ``file``, ``url`` or null, ``title``,
@@ -72,7 +74,7 @@ def golden_cases(fixtures: Path) -> list[GoldenCase]:
     for site_root in sorted((fixtures / "sites").glob("*/")) if (fixtures / "sites").is_dir() else []:
         if (site_root / "golden").is_dir():
             cases += _mirror_cases(site_root, site_root.name, f"sites/{site_root.name}")
-    for folder in ("variants", "holdout"):
+    for folder in ("variants", "holdout", "classes"):
         cases += _single_page_cases(fixtures / folder, folder)
     return cases
 
