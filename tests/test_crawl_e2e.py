@@ -111,3 +111,58 @@ def test_generic_spider_crawls_investchn_too(investchn_mirror, tmp_path, spider_
     assert proc.returncode == 0, proc.stderr[-3000:]
     expected = article_urls(INVESTCHN_SITE, investchn_mirror.base_url, get_site("investchn").is_article)
     assert _paths(r["url"] for r in jsonlines.open(out)) == _paths(expected)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_crawl_completes_when_its_extraction_worker_freezes(tmp_path):
+    """SIGSTOP the extraction worker as soon as it starts: the watchdog replaces it and no article is lost."""
+    import os
+    import signal
+    import time
+
+    from tests.crawlkit import slow_server
+
+    out = tmp_path / "out.jsonl"
+    with slow_server(INVESTCHN_SITE, delay=0.02) as server:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "investchn", "-a", f"base_url={server.base_url}", "-O", str(out),
+             "-s", "ZONECRAWLER_EXTRACT_WORKERS=1", "-s", "ZONECRAWLER_EXTRACT_TIMEOUT=1", "-s", "ZONECRAWLER_STORE="],
+            cwd=FIXTURES.parent, stderr=subprocess.PIPE, text=True,
+        )
+        frozen = None
+        try:
+            deadline = time.monotonic() + 60
+            while frozen is None and time.monotonic() < deadline and proc.poll() is None:
+                frozen = next((p for p in _children(proc.pid) if "zonecrawler.crawl.extractworker" in _cmdline(p)), None)
+                time.sleep(0.01)
+            assert frozen is not None, "no extraction worker started"
+            os.kill(frozen, signal.SIGSTOP)
+            _, log = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            if frozen is not None:
+                try:
+                    os.kill(frozen, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+    assert proc.returncode == 0, log[-3000:]
+    assert f"extraction worker {frozen} answered nothing for" in log
+    assert "'finish_reason': 'finished'" in log and "Traceback" not in log
+    expected = article_urls(INVESTCHN_SITE, server.base_url, get_site("investchn").is_article)
+    assert _paths(r["url"] for r in jsonlines.open(out)) == _paths(expected)

@@ -193,3 +193,77 @@ def test_worker_exits_quietly_when_its_crawl_vanishes():
     _, stderr = worker.communicate(timeout=30)
     assert worker.returncode == 0
     assert "Traceback" not in stderr
+
+
+def test_a_frozen_worker_is_replaced_and_its_pages_finish(caplog):
+    """SIGSTOP the worker with pages in hand: the watchdog kills it, starts another, and every page is extracted."""
+    site = get_site("investchn")
+    body = SEED.read_bytes()
+
+    async def crawl():
+        pool = ExtractionPool(1, time_limit=0.5)  # watchdog after 0.5 s + 1 s grace
+        try:
+            await pool.extract(URL, body, site, None)  # worker up
+            (frozen,) = pool.worker_pids
+            os.kill(frozen, signal.SIGSTOP)
+            try:
+                results = await asyncio.wait_for(
+                    asyncio.gather(*(pool.extract(URL, body, site, None) for _ in range(5))), timeout=60)
+            finally:
+                _kill_quietly(frozen)
+            return results, frozen, pool.worker_pids, pool.workers_replaced, pool.in_process
+        finally:
+            pool.close()
+
+    results, frozen, pids, replaced, in_process = asyncio.run(crawl())
+    assert results == [extract_page(URL, body, site, None)] * 5
+    assert replaced == 1 and len(pids) == 1 and pids != [frozen] and not in_process
+    assert not _running(frozen)
+    assert f"extraction worker {frozen} answered nothing for" in caplog.text
+    assert "killing it and starting another (5 page(s) handed on)" in caplog.text
+
+
+def test_a_page_that_wedges_two_workers_fails_with_a_timeout(caplog):
+    """The page every worker freezes on is given up after the second worker (ExtractionTimeout); the page behind it finishes."""
+    from zonecrawler.extract.limits import ExtractionTimeout
+
+    site = get_site("investchn")
+    body = SEED.read_bytes()
+    frozen: list[int] = []
+
+    class FirstReplacementFreezes(ExtractionPool):
+        async def _start_one(self):
+            link = await super()._start_one()
+            if self.workers_replaced == 1:  # stopped before it is handed any page
+                os.kill(link.process.pid, signal.SIGSTOP)
+                frozen.append(link.process.pid)
+            return link
+
+    async def crawl():
+        pool = FirstReplacementFreezes(1, time_limit=0.5)
+        try:
+            await pool.extract(URL, body, site, None)
+            (pid,) = pool.worker_pids
+            os.kill(pid, signal.SIGSTOP)
+            frozen.append(pid)
+            wedged = asyncio.ensure_future(pool.extract(URL, body, site, None))
+            behind = asyncio.ensure_future(pool.extract(URL, body, site, None))
+            with pytest.raises(ExtractionTimeout, match="no extraction worker answered within 0.5 s"):
+                await asyncio.wait_for(wedged, timeout=60)
+            return await asyncio.wait_for(behind, timeout=60), pool.workers_replaced
+        finally:
+            for pid in frozen:
+                _kill_quietly(pid)
+            pool.close()
+
+    later, replaced = asyncio.run(crawl())
+    assert later == extract_page(URL, body, site, None)
+    assert replaced == 2 and len(frozen) == 2
+    assert caplog.text.count("answered nothing for") == 2
+
+
+def _kill_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

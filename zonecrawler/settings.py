@@ -46,6 +46,9 @@ ITEM_PIPELINES = {
 # Worker processes that extract article pages on other cores while the crawl keeps
 # downloading: "auto" = 1 on a machine with 2+ CPUs, else 0; 0 = extract in the crawl process.
 ZONECRAWLER_EXTRACT_WORKERS = "auto"
+# Per-page limit on extraction, in seconds.  A worker that holds pages and answers nothing for
+# this long (plus a grace period) is killed and replaced (README "Robustness").
+ZONECRAWLER_EXTRACT_TIMEOUT = 20
 # Caps every site's max_list_pages: how many list-page hops a crawl follows (pagination traps).
 ZONECRAWLER_MAX_LIST_PAGES = None
 # Records failing the schema are dropped from the feed; set a path to keep them.

@@ -14,6 +14,13 @@ With ``ZONECRAWLER_EXTRACT_WORKERS = 0`` pages are extracted in the crawl proces
 If a worker dies, its unfinished pages are extracted in the crawl process and the
 crawl goes on with the workers that are left (or in-process): no page is lost.
 Results are the same either way.
+
+A watchdog guards against a worker that stops answering (stopped by a signal, stuck in
+C code): a worker with pages in hand that has answered nothing for the per-page time
+limit plus a grace period (:func:`watchdog_seconds`) is killed and replaced.  The page
+it was working on is sent once more, to the new worker; if that one does not answer in
+time either, the page fails with :class:`~zonecrawler.extract.limits.ExtractionTimeout`.
+The pages queued behind it go to the new worker as they were.
 """
 
 from __future__ import annotations
@@ -26,10 +33,12 @@ import pickle
 import socket
 import subprocess
 import sys
+import time
 from typing import NamedTuple
 
 from zonecrawler.crawl.extractworker import FRAME, pack
 from zonecrawler.extract.article import Extraction, extract_article
+from zonecrawler.extract.limits import DEFAULT_TIME_LIMIT, ExtractionTimeout
 from zonecrawler.extract.listing import Listing, classify_links, parse_listing
 from zonecrawler.siteconfig import Site
 
@@ -65,6 +74,25 @@ def default_workers() -> int:
     return 1 if (os.cpu_count() or 1) >= 2 else 0
 
 
+def watchdog_seconds(time_limit: float) -> float:
+    """How long a busy worker may stay silent before the watchdog replaces it: the per-page
+    time limit plus a grace period (half the limit, 1 to 5 s) for the worker's own limit to answer first."""
+    return time_limit + min(5.0, max(1.0, time_limit / 2))
+
+
+def time_limit_from_setting(value) -> float:
+    """``ZONECRAWLER_EXTRACT_TIMEOUT`` as seconds (a positive number)."""
+    if value is None or value == "":
+        return DEFAULT_TIME_LIMIT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"ZONECRAWLER_EXTRACT_TIMEOUT must be a number of seconds above 0, not {value!r}")
+    return seconds
+
+
 def workers_from_setting(value) -> int:
     """``ZONECRAWLER_EXTRACT_WORKERS`` as a count: ``"auto"`` (or unset) -> :func:`default_workers`."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
@@ -79,12 +107,13 @@ def workers_from_setting(value) -> int:
 
 
 class _Job:
-    __slots__ = ("future", "kind", "url", "body", "site", "http_charset")
+    __slots__ = ("future", "kind", "url", "body", "site", "http_charset", "timed_out")
 
     def __init__(self, future: asyncio.Future, kind: str, url: str, body: bytes, site: Site | None,
                  http_charset: str | None):
         self.future, self.kind, self.url, self.body, self.site, self.http_charset = (
             future, kind, url, body, site, http_charset)
+        self.timed_out = 0  # how many workers were replaced while working on this page
 
     def run_here(self) -> None:
         """Do the job in this process (the worker that had it is gone)."""
@@ -103,8 +132,10 @@ class _WorkerLink(asyncio.Protocol):
         self.pool, self.process, self.sock = pool, process, sock
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
-        self.pending: dict[int, _Job] = {}
+        self.pending: dict[int, _Job] = {}  # in the order sent: the worker does them in that order
         self.sites_sent: set[int] = set()
+        self.last_progress = time.monotonic()  # last reply, or the job that ended an idle spell
+        self.replaced = False  # killed by the watchdog: its pages are handed on, not redone here
         self._buffer = bytearray()
 
     def connection_made(self, transport) -> None:
@@ -114,6 +145,7 @@ class _WorkerLink(asyncio.Protocol):
         self.transport.write(pack(message))
 
     def data_received(self, data: bytes) -> None:
+        self.last_progress = time.monotonic()
         self._buffer += data
         while len(self._buffer) >= FRAME.size:
             (size,) = FRAME.unpack_from(self._buffer)
@@ -141,10 +173,15 @@ class ExtractionPool:
     Workers start on the first page, on the running event loop; ``close()`` stops them.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, time_limit: float = DEFAULT_TIME_LIMIT):
         self.size = max(0, workers)
+        self.time_limit = time_limit
+        self.watchdog_after = watchdog_seconds(time_limit)
         self._links: list[_WorkerLink] = []
         self._starting: asyncio.Future | None = None
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._respawning: asyncio.Future | None = None  # a replacement worker on its way
+        self.workers_replaced = 0
         self._closing = False
         self._ids = itertools.count()
         self._site_keys: dict[int, int] = {}
@@ -174,15 +211,26 @@ class ExtractionPool:
             if self._starting is None:
                 self._starting = asyncio.ensure_future(self._start())
             await self._starting
+            if self._respawning is not None:
+                await asyncio.shield(self._respawning)
         if not self._links:
             return JOBS[kind](url, body, site, http_charset)
-        link = min(self._links, key=lambda candidate: len(candidate.pending))
-        site_key = self._site_key(link, site)
-        job_id = next(self._ids)
         job = _Job(asyncio.get_running_loop().create_future(), kind, url, body, site, http_charset)
-        link.pending[job_id] = job
-        link.send(("job", job_id, kind, url, body, site_key, http_charset))
+        self._dispatch(job)
         return await job.future
+
+    def _dispatch(self, job: _Job) -> None:
+        """Send a job to the least busy worker (or do it here when none is left)."""
+        if not self._links:
+            job.run_here()
+            return
+        link = min(self._links, key=lambda candidate: len(candidate.pending))
+        site_key = self._site_key(link, job.site)
+        job_id = next(self._ids)
+        if not link.pending:
+            link.last_progress = time.monotonic()  # the worker was idle: its clock starts now
+        link.pending[job_id] = job
+        link.send(("job", job_id, job.kind, job.url, job.body, site_key, job.http_charset))
 
     def _site_key(self, link: _WorkerLink, site: Site | None) -> int | None:
         """Sites go to each worker once; jobs name them by a small key."""
@@ -198,28 +246,101 @@ class ExtractionPool:
         return key
 
     async def _start(self) -> None:
-        loop = asyncio.get_running_loop()
         for _ in range(self.size):
-            ours, theirs = socket.socketpair()
-            try:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "zonecrawler.crawl.extractworker", str(theirs.fileno())],
-                    pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                )
-            except OSError as exc:
-                ours.close()
-                logger.error("cannot start an extraction worker (%s); extracting in the crawl process", exc)
+            link = await self._start_one()
+            if link is None:
                 break
-            finally:
-                theirs.close()
-            link = _WorkerLink(self, process, ours)
-            await loop.create_connection(lambda link=link: link, sock=ours)
             self._links.append(link)
         if self._links:
             logger.info("extracting pages in %d worker process(es): pids %s", len(self._links), self.worker_pids)
+            self._arm_watchdog()
+
+    async def _start_one(self) -> _WorkerLink | None:
+        """Start one worker process joined by a socket pair; None when it cannot be started."""
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "zonecrawler.crawl.extractworker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            ours.close()
+            logger.error("cannot start an extraction worker (%s); extracting in the crawl process", exc)
+            return None
+        finally:
+            theirs.close()
+        link = _WorkerLink(self, process, ours)
+        await asyncio.get_running_loop().create_connection(lambda: link, sock=ours)
+        return link
+
+    # --- the watchdog ------------------------------------------------------------------------
+    def _arm_watchdog(self) -> None:
+        if self._closing or not self._links:
+            return
+        interval = min(1.0, self.watchdog_after / 4)
+        self._watchdog = asyncio.get_running_loop().call_later(interval, self._check_workers)
+
+    def _check_workers(self) -> None:
+        """Replace every worker that has had pages in hand and answered nothing for too long."""
+        self._watchdog = None
+        now = time.monotonic()
+        for link in list(self._links):
+            if link.pending and now - link.last_progress > self.watchdog_after:
+                self._replace(link, now - link.last_progress)
+        self._arm_watchdog()
+
+    def _replace(self, link: _WorkerLink, silent_for: float) -> None:
+        """Kill a wedged worker, start another, and hand it the pages the old one held."""
+        self._links.remove(link)
+        link.replaced = True
+        self.workers_replaced += 1
+        pending, link.pending = link.pending, {}
+        jobs = list(pending.values())
+        head = jobs[0] if jobs else None
+        logger.error(
+            "extraction worker %d answered nothing for %.1f s (per-page limit %.1f s) while extracting %s; "
+            "killing it and starting another (%d page(s) handed on)",
+            link.process.pid, silent_for, self.time_limit, head.url if head else "?", len(jobs),
+        )
+        try:
+            link.process.kill()  # SIGKILL ends a stopped process too
+        except OSError:
+            pass
+        if link.transport is not None:
+            link.transport.abort()
+        link.process.wait()
+        if head is not None:
+            head.timed_out += 1
+            if head.timed_out > 1:  # a second worker wedged on the same page: it is the page
+                jobs.remove(head)
+                if not head.future.done():
+                    head.future.set_exception(ExtractionTimeout(
+                        f"{head.url}: no extraction worker answered within {self.time_limit:g} s "
+                        f"(twice; the page is given up)"))
+        previous = self._respawning
+        self._respawning = asyncio.ensure_future(self._respawn(jobs, previous))
+
+    async def _respawn(self, jobs: list[_Job], previous: asyncio.Future | None) -> None:
+        if previous is not None:
+            await asyncio.shield(previous)
+        replacement = None if self._closing else await self._start_one()
+        if replacement is not None:
+            if self._closing:
+                _stop([replacement])
+            else:
+                self._links.append(replacement)
+                logger.info("extraction worker %d started in place of the one replaced", replacement.process.pid)
+                if self._watchdog is None:
+                    self._arm_watchdog()
+        if self._respawning is asyncio.current_task():
+            self._respawning = None
+        for job in jobs:
+            self._dispatch(job)
 
     def _lost(self, link: _WorkerLink) -> None:
         """A worker's socket closed: redo its unfinished pages here, go on without it."""
+        if link.replaced:
+            return  # the watchdog killed it and handed its pages on
         if link in self._links:
             self._links.remove(link)
         if not self._closing:
@@ -235,20 +356,28 @@ class ExtractionPool:
     def close(self) -> None:
         """Stop the workers (they see end-of-file and exit); safe to call twice or with no loop running."""
         self._closing = True
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
         links, self._links = self._links, []
         self.worker_peak_rss += [_peak_rss(link.process.pid) for link in links]
         self.worker_cpu_seconds += [_cpu_seconds(link.process.pid) for link in links]
-        for link in links:
-            try:
-                link.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        for link in links:
-            _reap(link.process)
-            if link.transport is not None and not link.loop.is_closed():
-                link.transport.abort()
-            else:
-                link.sock.close()
+        _stop(links)
+
+
+def _stop(links: list[_WorkerLink]) -> None:
+    """Close the workers' sockets (they see end-of-file and exit) and reap them."""
+    for link in links:
+        try:
+            link.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    for link in links:
+        _reap(link.process)
+        if link.transport is not None and not link.loop.is_closed():
+            link.transport.abort()
+        else:
+            link.sock.close()
 
 
 def _peak_rss(pid: int) -> int:

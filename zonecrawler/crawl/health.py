@@ -176,6 +176,9 @@ class HealthExtension:
                 _, _, site, kind = key.split("/", 3)
                 site = self.default_site if site == "?" else site
                 self.sites[site].errors[f"download {kind}"] = value
+            elif key.startswith("zonecrawler/not_extracted/"):  # pages the extractor gave up on (see the spider)
+                _, _, site, reason = key.split("/", 3)
+                self.sites[site].errors[f"not extracted: {reason}"] = value
         failures, warnings, sites_out = [], [], {}
         total_requests = total_errors = 0
         for name, t in sorted(self.sites.items()):

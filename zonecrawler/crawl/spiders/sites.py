@@ -19,10 +19,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from zonecrawler.crawl import distributed
 from zonecrawler.crawl.contracts import ENV_BASE_URL
-from zonecrawler.crawl.extractpool import ExtractionPool, workers_from_setting
+from zonecrawler.crawl.extractpool import ExtractionPool, time_limit_from_setting, workers_from_setting
 from zonecrawler.crawl.incremental import is_pagination, stop_paginating
 from zonecrawler.crawl.items import ArticleItem
 from zonecrawler.extract.decode import charset_from_content_type
+from zonecrawler.extract.limits import PageNotExtracted
 from zonecrawler.extract.pagefile import BadPageError, check_page_bytes
 from zonecrawler.siteconfig import Site, SiteConfigError, get_site, load_registry
 
@@ -69,7 +70,7 @@ class SiteSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         workers = workers_from_setting(crawler.settings.get("ZONECRAWLER_EXTRACT_WORKERS"))
-        spider.extraction_pool = ExtractionPool(workers)
+        spider.extraction_pool = ExtractionPool(workers, time_limit_from_setting(crawler.settings.get("ZONECRAWLER_EXTRACT_TIMEOUT")))
         crawler.signals.connect(spider.close_extraction_pool, signal=signals.spider_closed)
         if spider.base_url and _is_loopback(spider.base_url):
             # A local mirror needs no politeness delays.
@@ -133,7 +134,11 @@ class SiteSpider(scrapy.Spider):
         """
         site = self.site_for(response)
         depth = response.meta.get("zc_list_depth", 0)
-        listing = await self.extraction_pool.parse_listing(response.url, response.body, site, self._charset(response))
+        try:
+            listing = await self.extraction_pool.parse_listing(response.url, response.body, site, self._charset(response))
+        except PageNotExtracted as exc:
+            self._not_extracted(exc, site)
+            return []
         self.crawler.stats.inc_value("zonecrawler/list_pages")
         requests = list(self._article_requests(listing.articles, site))
         # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
@@ -177,7 +182,11 @@ class SiteSpider(scrapy.Spider):
             self.logger.warning("skipping article: %s", exc)
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
             return []
-        page = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
+        try:
+            page = await self.extraction_pool.extract(response.url, response.body, site, self._charset(response))
+        except PageNotExtracted as exc:
+            self._not_extracted(exc, site)
+            return []
         return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
                 *self._article_requests(page.article_links, site)]
 
@@ -195,6 +204,11 @@ class SiteSpider(scrapy.Spider):
             self._requested_articles.add(key)
             # URLs from the extractor are absolute and canonical: no response.follow() (urljoin) needed
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+
+    def _not_extracted(self, exc: PageNotExtracted, site: Site) -> None:
+        """A page the extractor gave up on (too slow, too large): one log line, counted per site and reason."""
+        self.logger.warning("page not extracted: %s", exc)
+        self.crawler.stats.inc_value(f"zonecrawler/not_extracted/{site.name}/{exc.reason}")
 
     def on_error(self, failure):
         """A request given up on (HTTP error, retries exhausted, too large, ...): one clear log line and a
