@@ -107,11 +107,17 @@ FAULTS: tuple[Fault, ...] = (
 MOVED_TARGET = Fault(
     "redirect_moved_target", _article_path(22), ("ok",), "skip", "", None, fault_title("redirect_moved"), linked=False
 )
+# Links no client can request, among the good ones: each is skipped on its own, the list page still counts.
+MALFORMED_LINKS = (
+    "http://[SITE_URL]/news/209901/000098.html",       # a CMS placeholder never filled in
+    "http://127.0.0.1:99999/news/209901/000097.html",  # a port above 65535
+)
 # More links to the tracking-params article and a mirror article, differing only in tracking parameters.
 EXTRA_LINKS = (
     f"{_article_path(23)}?utm_source=weibo&utm_campaign=x",
     f"{_article_path(23)}?spm=a.b.c&from=timeline",
     f"http://{OFFSITE_HOST}/news/209901/000099.html",     # a plain off-site link: never followed
+    *MALFORMED_LINKS,
 )
 TRAP_START = f"{TRAP_PATH}?date=2024-01-01"  # linked as 下一页 (a second "next page") from the list
 # Mirror pages that fail before they work: articles only linked from them must not be lost.

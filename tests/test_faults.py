@@ -155,3 +155,11 @@ def test_peak_memory_stays_bounded(crawl):
     _, _, log, peak_mb = crawl
     assert peak_mb < MEMORY_BOUND_MB, f"peak RSS {peak_mb:.0f} MB"
     assert "memusage_exceeded" not in log
+
+
+def test_malformed_links_are_skipped_one_by_one(crawl):
+    """The injected list carries links no client can request: they are skipped and counted, the rest followed."""
+    server, records, log, _ = crawl
+    assert f"skipped {len(fs.MALFORMED_LINKS)} malformed link(s) on {server.base_url}{fs.INJECT_INTO}" in log
+    assert scrapy_stat(log, "zonecrawler/bad_links/investchn") == len(fs.MALFORMED_LINKS)
+    assert fs.by_name("retry_500_503").path in records  # linked after them on the same page

@@ -51,3 +51,39 @@ def test_links_are_unique_and_offsite_links_dropped():
     listing = parse_listing(BASE + "/kfqxw/", html, SITE)
     assert listing.articles == [f"{BASE}/news/202202/171001.html"]
     assert listing.next_pages == [f"{BASE}/kfqxw/index_2.html"]
+
+
+MALFORMED_HREFS = (
+    "http://[SITE_URL]/news/202202/171099.html",       # a CMS placeholder never filled in
+    "http://www.investchn.com:99999/news/202202/171098.html",  # port above 65535
+    "http://www.investchn.com:8o/news/202202/171097.html",     # port not a number
+    "http:///news/202202/171096.html",                 # no host
+)
+
+
+def test_malformed_links_are_skipped_one_by_one_and_counted():
+    good = [f"/news/202202/1710{i:02d}.html" for i in range(10)]
+    hrefs = good[:5] + list(MALFORMED_HREFS) + good[5:]
+    html = "<html><body><ul>" + "".join(f'<li><a href="{h}">新闻{i}</a></li>' for i, h in enumerate(hrefs)) + "</ul></body></html>"
+    listing = parse_listing(BASE + "/kfqxw/", html.encode("utf-8"), SITE)
+    assert listing.articles == [BASE + path for path in good]
+    assert listing.bad_links == list(MALFORMED_HREFS)
+
+
+def test_a_malformed_base_href_falls_back_to_the_page_url():
+    html = '<html><head><base href="http://[SITE_URL]/"></head><body><a href="/news/202202/171001.html">x</a></body></html>'
+    assert parse_listing(BASE + "/kfqxw/", html.encode("utf-8"), SITE).articles == [BASE + "/news/202202/171001.html"]
+
+
+def test_the_spider_skips_and_counts_links_scrapy_refuses():
+    from types import SimpleNamespace
+
+    from zonecrawler.crawl.spiders.sites import SiteSpider
+
+    spider = SiteSpider(site="investchn")
+    counts: dict = {}
+    spider.crawler = SimpleNamespace(stats=SimpleNamespace(inc_value=lambda k, n=1: counts.__setitem__(k, counts.get(k, 0) + n)))
+    urls = [BASE + "/news/202202/171001.html", "http://\ud800.example/news/202202/171002.html", BASE + "/news/202202/171003.html"]
+    requests = list(spider._article_requests(urls, SITE))
+    assert [r.url for r in requests] == [urls[0], urls[2]]
+    assert counts == {"zonecrawler/bad_links/investchn": 1}

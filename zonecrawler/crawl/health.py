@@ -212,6 +212,7 @@ class HealthExtension:
                 "rejected": t.rejected, "rejected_reasons": dict(t.reasons.most_common()),
                 "coverage": coverage, "errors": dict(t.errors), "error_rate": round(rate, 4),
                 "http_status": dict(t.http_status),
+                "bad_links": stats.get(f"zonecrawler/bad_links/{name}", 0),
             }
         if reason != "finished":
             failures.append(f"crawl did not finish (reason: {reason})")

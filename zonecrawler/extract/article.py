@@ -67,6 +67,7 @@ class Extraction:
     site_name: str | None = None
     encoding: str | None = None
     links: list[str] = field(default_factory=list)
+    bad_links: list[str] = field(default_factory=list)  # hrefs skipped as malformed
     provenance: dict[str, str] = field(default_factory=dict)
 
     def set(self, name: str, value, layer: str) -> None:
@@ -221,7 +222,7 @@ def extract_article(
     # 2-3. machine-readable metadata (read before scripts are stripped)
     cms, ld, og = cms_meta(root), json_ld(root), opengraph(root)
     # Links before anything is stripped, so a spider can follow 上一条/下一条 without parsing again.
-    result.links = [link for link, _ in page_links(root, url, with_text=False)]
+    result.links = [link for link, _ in page_links(root, url, with_text=False, bad=result.bad_links)]
     result.site_name = cms.get("site_name") or ld.get("site_name") or og.get("site_name")
     if result.site_name:
         suffixes += (result.site_name,)

@@ -27,6 +27,7 @@ class Listing:
     articles: list[str] = field(default_factory=list)
     lists: list[str] = field(default_factory=list)
     next_pages: list[str] = field(default_factory=list)
+    bad_links: list[str] = field(default_factory=list)  # hrefs skipped as malformed
 
 
 def _same_site(url: str, page_host: str, site: Site) -> bool:
@@ -36,21 +37,53 @@ def _same_site(url: str, page_host: str, site: Site) -> bool:
     return any(host == d or host.endswith("." + d) for d in site.allowed_domains)
 
 
-def page_links(root, url: str, with_text: bool = True) -> list[tuple[str, str]]:
+def _base_url(root, url: str) -> str:
+    """The page's ``<base href>`` made absolute, or its own URL (also when the base is malformed)."""
+    base = root.find(".//base")
+    href = base.get("href") if base is not None else None
+    if not href:
+        return url
+    try:
+        return urljoin(url, href.strip())
+    except ValueError:
+        return url
+
+
+def absolute_link(base_url: str, href: str) -> str | None:
+    """The canonical absolute http(s) URL an ``href`` points to; None for other schemes.
+
+    Raises ``ValueError`` for a link no client could request (``http://[SITE_URL]/…``, a port
+    above 65535, no host).
+    """
+    link = canonicalize_url(urldefrag(urljoin(base_url, href))[0])
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https"):
+        return None
+    if not parts.hostname or parts.port == 0:  # .port raises ValueError when out of range or not a number
+        raise ValueError(f"no host or port in {href!r}")
+    return link
+
+
+def page_links(root, url: str, with_text: bool = True, bad: list[str] | None = None) -> list[tuple[str, str]]:
     """``(canonical absolute URL, anchor text)`` of every http(s) link on a parsed page, in page order.
 
     Canonical form drops tracking parameters (utm_*, spm, from, ...), so variants of one link
-    match the site's patterns and collapse into one request.
+    match the site's patterns and collapse into one request.  A malformed link is skipped on
+    its own (the rest of the page still counts); its ``href`` is appended to ``bad`` if given.
     """
-    base = root.find(".//base")
-    base_url = urljoin(url, base.get("href")) if base is not None and base.get("href") else url
+    base_url = _base_url(root, url)
     found = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
-        link = canonicalize_url(urldefrag(urljoin(base_url, href))[0])
-        if urlsplit(link).scheme in ("http", "https"):
+        try:
+            link = absolute_link(base_url, href)
+        except ValueError:
+            if bad is not None:
+                bad.append(href)
+            continue
+        if link is not None:
             found.append((link, clean_line(text_content(a)) if with_text else ""))
     return found
 
@@ -80,4 +113,7 @@ def parse_listing(url: str, html: bytes | str, site: Site, http_charset: str | N
     """Article links, list links and next-page links on a page, each once, in page order."""
     if isinstance(html, bytes):
         html, _ = decode_html(html, http_charset)
-    return classify_links(url, page_links(parse(html, url), url), site)
+    bad: list[str] = []
+    listing = classify_links(url, page_links(parse(html, url), url, bad=bad), site)
+    listing.bad_links = bad
+    return listing

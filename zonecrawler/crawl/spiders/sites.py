@@ -140,6 +140,7 @@ class SiteSpider(scrapy.Spider):
             self._not_extracted(exc, site)
             return []
         self.crawler.stats.inc_value("zonecrawler/list_pages")
+        self._count_bad_links(listing.bad_links, response.url, site)
         requests = list(self._article_requests(listing.articles, site))
         # ZONECRAWLER_MAX_LIST_PAGES caps every site's max_list_pages (a guard against pagination traps).
         limit = min(site.max_list_pages, self.settings.getint("ZONECRAWLER_MAX_LIST_PAGES") or site.max_list_pages)
@@ -156,8 +157,9 @@ class SiteSpider(scrapy.Spider):
             if stop and is_pagination(response.url, url, listing.next_pages):
                 continue
             # list URLs from the extractor are absolute and canonical, like article URLs
-            requests.append(scrapy.Request(url, callback=self.parse_list, errback=self.on_error,
-                                           meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1}))
+            request = self._request(url, self.parse_list, {"zc_site": site.name, "zc_kind": "list", "zc_list_depth": depth + 1})
+            if request is not None:
+                requests.append(request)
         return requests
 
     async def parse_article(self, response: Response) -> list:
@@ -187,6 +189,7 @@ class SiteSpider(scrapy.Spider):
         except PageNotExtracted as exc:
             self._not_extracted(exc, site)
             return []
+        self._count_bad_links(page.extraction.bad_links, response.url, site)
         return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
                 *self._article_requests(page.article_links, site)]
 
@@ -198,12 +201,29 @@ class SiteSpider(scrapy.Spider):
         against repeats across processes and resumed jobs).
         """
         for url in urls:
-            key = hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
+            key = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             if key in self._requested_articles:
                 continue
             self._requested_articles.add(key)
             # URLs from the extractor are absolute and canonical: no response.follow() (urljoin) needed
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "article"})
+            request = self._request(url, self.parse_article, {"zc_site": site.name, "zc_kind": "article"})
+            if request is not None:
+                yield request
+
+    def _request(self, url: str, callback, meta: dict) -> scrapy.Request | None:
+        """A request for a link, or None (counted as a bad link) when Scrapy refuses the URL."""
+        try:
+            return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+        except ValueError as exc:
+            self.logger.warning("skipping malformed link %s: %s", url, exc)
+            self.crawler.stats.inc_value(f"zonecrawler/bad_links/{meta['zc_site']}")
+            return None
+
+    def _count_bad_links(self, hrefs: list[str], page_url: str, site: Site) -> None:
+        """Links the extractor skipped as malformed: one log line per page, counted per site."""
+        if hrefs:
+            self.logger.warning("skipped %d malformed link(s) on %s, e.g. %r", len(hrefs), page_url, hrefs[0][:200])
+            self.crawler.stats.inc_value(f"zonecrawler/bad_links/{site.name}", len(hrefs))
 
     def _not_extracted(self, exc: PageNotExtracted, site: Site) -> None:
         """A page the extractor gave up on (too slow, too large): one log line, counted per site and reason."""
