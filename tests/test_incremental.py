@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.crawlkit import Baseline, article_hits, crawl_cmd, expected_paths, read_jsonl, run, summary_of
+from zonecrawler.cli.mirror import MirrorServer
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +139,20 @@ def test_republished_article_is_kept_once_and_other_urls_recorded(baseline, tmp_
         kept_old = db.execute("SELECT id FROM articles WHERE url LIKE '%/news/202203/051011.html'").fetchone()[0]
     assert set(aliases) == (pair - set(emitted)) | {"/news/202411/071107.html"}
     assert aliases["/news/202411/071107.html"] == kept_old
+
+
+def test_the_same_mirror_on_another_port_is_the_same_site(baseline, tmp_path):
+    """Ids and the store use the site's own URLs, so a mirror served on a new port delivers nothing twice."""
+    site, store = baseline.fresh(tmp_path)
+    out = tmp_path / "moved.jsonl"
+    with MirrorServer(site) as moved:
+        assert moved.base_url != baseline.server.base_url
+        proc = run(crawl_cmd(moved.base_url, tmp_path, out, store=store))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert article_hits(moved) == []  # not one known article downloaded again
+    assert read_jsonl(out) == []
+    assert summary_of(out)["status"] == "warning"
+    own = {r["canonical_url"] for r in baseline.records}
+    assert all(u.startswith("https://www.investchn.com/news/") for u in own)
+    with sqlite3.connect(store) as db:
+        assert {u for (u,) in db.execute("SELECT canonical_url FROM articles")} == own

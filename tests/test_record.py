@@ -77,3 +77,14 @@ def test_schema_zone_is_null_or_a_complete_zone_object():
     for value in rejected:
         errors = validation_errors({**good, "zone": value})
         assert errors and all(e.startswith("zone") for e in errors), (value, errors)
+
+
+def test_mirror_crawl_records_carry_the_sites_own_canonical_url_and_id():
+    site = get_site("investchn")
+    own = build_record(Extraction(url="https://www.investchn.com/news/202202/171001.html"), site=site)
+    for port in (8123, 8124):
+        url = f"http://127.0.0.1:{port}/news/202202/171001.html"
+        record = build_record(Extraction(url=url), site=site.rebased(f"http://127.0.0.1:{port}"))
+        assert record["url"] == url  # the page as fetched
+        assert record["canonical_url"] == own["canonical_url"] == "https://www.investchn.com/news/202202/171001.html"
+        assert record["id"] == own["id"]

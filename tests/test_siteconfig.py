@@ -56,3 +56,17 @@ def test_user_sites_dir_overrides(tmp_path, monkeypatch):
     site = get_site("mysite")
     assert site.allowed_domains == ("zone.example.cn",)
     assert site.is_article("https://zone.example.cn/art/12.html")
+
+
+def test_rebased_site_gives_mirror_urls_the_sites_own_identity():
+    """A mirror crawl names articles by the site's own URLs: the same article keeps its canonical URL and id."""
+    site = get_site("investchn")
+    for base in ("http://127.0.0.1:8123", "http://127.0.0.1:9999/", "https://Mirror.Example:8443"):
+        rebased = site.rebased(base)
+        mirror = base.rstrip("/").lower() + "/news/202202/171001.html?utm_source=x"
+        assert rebased.canonical_url(mirror) == "https://www.investchn.com/news/202202/171001.html"
+    rebased = site.rebased("http://127.0.0.1:8123")
+    # Only URLs of the mirror are renamed (another port is another origin), and the site's own are kept.
+    assert rebased.canonical_url("http://127.0.0.1:8124/news/1.html") == "http://127.0.0.1:8124/news/1.html"
+    assert rebased.canonical_url("https://www.investchn.com/news/1.html") == "https://www.investchn.com/news/1.html"
+    assert site.canonical_url("http://127.0.0.1:8123/news/1.html") == "http://127.0.0.1:8123/news/1.html"

@@ -105,12 +105,13 @@ def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at
         if zone is not None:
             provenance["zone"] = "inferred"
     body = ex.body or None
+    canonical = site.canonical_url(ex.url) if site is not None else canonicalize_url(ex.url)
     crawled = (crawled_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     return {
         "schema_version": SCHEMA_VERSION,
-        "id": record_id(ex.url),
+        "id": record_id(canonical),
         "url": ex.url,
-        "canonical_url": canonicalize_url(ex.url),
+        "canonical_url": canonical,
         "site": site.name if site else None,
         "title": ex.title or None,
         "date": ex.date,

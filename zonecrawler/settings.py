@@ -35,6 +35,10 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's RemoteControl: an HTTP server on 127.0.0.1 that runs any Python code sent with its
+# token, announced in a job file (~/.local/state/scrapy/job_files) that a killed crawl never removes.
+# Unattended crawls want neither; -s REMOTE_CONTROL_ENABLED=True turns it on for a session.
+REMOTE_CONTROL_ENABLED = False
 
 # --- output ---------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"

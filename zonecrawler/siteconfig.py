@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from zonecrawler.normalize.urls import canonicalize_url
+
 SELECTOR_FIELDS = ("title", "date", "source", "zone", "body", "breadcrumb", "author")
 POLITENESS_KEYS = {
     "download_delay": (int, float),
@@ -53,6 +55,8 @@ class Site:
     title_suffixes: tuple[str, ...] = ()
     max_list_pages: int = 200
     source_file: str = ""
+    # (mirror origin, the site's own origin) when rebased onto a mirror; see canonical_url
+    mirror: tuple[str, str] | None = None
 
     def is_article(self, url: str) -> bool:
         """Does the URL's path (and query) look like one of this site's articles?"""
@@ -63,12 +67,37 @@ class Site:
         return _matches(self.list_patterns, url)
 
     def rebased(self, base_url: str) -> "Site":
-        """The same site served from another origin (a local mirror, a staging host)."""
+        """The same site served from another origin (a local mirror, a staging host).
+
+        Its records still carry the site's own canonical URLs and ids (:meth:`canonical_url`).
+        """
         base = urlsplit(base_url if "//" in base_url else f"http://{base_url}")
         if not base.scheme or not base.netloc:
             raise SiteConfigError(f"base_url {base_url!r} is not an absolute http(s) URL")
         starts = tuple(urlsplit(u)._replace(scheme=base.scheme, netloc=base.netloc).geturl() for u in self.start_urls)
-        return replace(self, start_urls=starts, allowed_domains=(base.hostname or "",))
+        home = self.mirror[1] if self.mirror else _origin(self.start_urls[0])
+        return replace(self, start_urls=starts, allowed_domains=(base.hostname or "",),
+                       mirror=(_origin(f"{base.scheme}://{base.netloc}/"), home))
+
+    def canonical_url(self, url: str) -> str:
+        """The canonical URL that names a page of this site (ids, the store, de-duplication).
+
+        For a site rebased onto a mirror, a URL of the mirror is named by the site's own origin
+        (the origin of its first configured start URL), so an article keeps its canonical URL
+        and id whichever mirror or port it was fetched from.
+        """
+        canonical = canonicalize_url(url)
+        if self.mirror is not None:
+            mirror, home = self.mirror
+            if canonical.startswith(mirror) and canonical[len(mirror):len(mirror) + 1] in ("/", ""):
+                return home + canonical[len(mirror):]
+        return canonical
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, canonicalized (lower case, no default port)."""
+    parts = urlsplit(canonicalize_url(url))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:

@@ -10,15 +10,17 @@ from pathlib import Path
 
 from scrapy.http import TextResponse
 
+from zonecrawler.crawl.incremental import canonical_for
 from zonecrawler.storage.archive import save_page
 
 
 class ArchiveMiddleware:
     """Downloader middleware: save article responses (after redirects and decompression)."""
 
-    def __init__(self, root: str, stats):
+    def __init__(self, root: str, crawler):
         self.root = Path(root)
-        self.stats = stats
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -27,13 +29,14 @@ class ArchiveMiddleware:
         root = crawler.settings.get("ZONECRAWLER_ARCHIVE_DIR")
         if not root:
             raise NotConfigured
-        return cls(root, crawler.stats)
+        return cls(root, crawler)
 
     def process_response(self, request, response, spider=None):
         if request.meta.get("zc_kind") == "article" and response.status == 200 and isinstance(response, TextResponse):
             ctype = response.headers.get("Content-Type")
-            save_page(self.root, request.meta.get("zc_site") or "", response.url, response.body,
-                      ctype.decode("latin-1") if ctype else None, response.status)
+            site = request.meta.get("zc_site") or ""
+            save_page(self.root, site, response.url, response.body, ctype.decode("latin-1") if ctype else None,
+                      response.status, canonical_url=canonical_for(self.crawler, response.url, site))
             self.stats.inc_value("zonecrawler/archive/saved")
         return response
 

@@ -27,6 +27,12 @@ from zonecrawler.storage.ledger import ledger_for
 logger = logging.getLogger(__name__)
 
 
+def canonical_for(crawler, url: str, site_name: str | None) -> str:
+    """The canonical URL naming ``url`` in records and the store (a mirror crawl's URLs get the site's own origin)."""
+    site = (getattr(crawler.spider, "sites", None) or {}).get(site_name)
+    return site.canonical_url(url) if site is not None else canonicalize_url(url)
+
+
 class IncrementalMiddleware:
     """Downloader middleware: never download an article page that is already delivered."""
 
@@ -42,8 +48,8 @@ class IncrementalMiddleware:
     def process_request(self, request, spider=None):
         if request.meta.get("zc_kind") != "article":
             return None
-        canonical = canonicalize_url(request.url)
         site = request.meta.get("zc_site") or "?"
+        canonical = canonical_for(self.crawler, request.url, site)
         if self.ledger.emitted_in_job(canonical):
             self.stats.inc_value("zonecrawler/incremental/skipped_in_job")
             self.stats.inc_value(f"zonecrawler/known_skipped/{site}")
@@ -67,12 +73,13 @@ def _list_dir(url: str) -> str:
     return path if path.endswith("/") else posixpath.dirname(path) + "/"
 
 
-def stop_paginating(crawler, page_url: str, article_urls: list[str]) -> bool:
+def stop_paginating(crawler, page_url: str, article_urls: list[str], site=None) -> bool:
     """True when every article on this list page was delivered by an earlier run (and the feature is on)."""
     ledger = ledger_for(crawler)
     if not ledger.stop_on_known_page or ledger.full or ledger.store is None or not article_urls:
         return False
-    return all(ledger.known_before(canonicalize_url(u)) for u in article_urls)
+    canonical = site.canonical_url if site is not None else canonicalize_url
+    return all(ledger.known_before(canonical(u)) for u in article_urls)
 
 
 def is_pagination(page_url: str, link: str, next_pages: list[str]) -> bool:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zonecrawler.storage.archive import iter_archive
 
@@ -52,6 +53,11 @@ def _drain(results) -> list:
     return asyncio.run(collect())
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def reextract(root: str | Path, output: str | Path, site: str | None = None) -> dict:
     """Rebuild records from archived pages into ``output`` (JSON Lines, written atomically); returns counts.
 
@@ -78,7 +84,7 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
     crawler.settings.set("ZONECRAWLER_REJECTS_FILE", None, priority="cmdline")
     crawler.settings.set("ZONECRAWLER_STORE", None, priority="cmdline")  # per-run de-duplication only
     chain = [cls.from_crawler(crawler) for cls in (RecordPipeline, SchemaValidationPipeline, DeduplicationPipeline)]
-    spiders: dict[str, SiteSpider] = {}
+    spiders: dict[tuple[str, str | None], SiteSpider] = {}
     counts = {"pages": 0, "records": 0, "rejected": 0, "duplicates": 0}
     tmp = output.with_name(output.name + ".part")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -86,10 +92,12 @@ def reextract(root: str | Path, output: str | Path, site: str | None = None) -> 
         for meta, body in iter_archive(root, site):
             counts["pages"] += 1
             name = meta.get("site") or ""
-            if name not in spiders:
-                spiders[name] = SiteSpider(site=name)
-                spiders[name].crawler = crawler
-            spider = crawler.spider = spiders[name]
+            # A page fetched from a mirror is named by the site's own URL, as in the crawl.
+            mirror = _origin(meta["url"]) if _origin(meta.get("canonical_url") or meta["url"]) != _origin(meta["url"]) else None
+            if (name, mirror) not in spiders:
+                spiders[name, mirror] = SiteSpider(site=name, base_url=mirror)
+                spiders[name, mirror].crawler = crawler
+            spider = crawler.spider = spiders[name, mirror]
             headers = {"Content-Type": meta["content_type"]} if meta.get("content_type") else {}
             request = Request(meta["url"], meta={"zc_site": name, "zc_kind": "article"})
             response = HtmlResponse(meta["url"], body=body, headers=headers, request=request, status=meta.get("status", 200))

@@ -1,8 +1,9 @@
 """Raw page archive on disk: each fetched article's HTML, so records can be rebuilt without crawling.
 
 Layout: ``DIR/SITE/ID.html.gz`` (the body exactly as received, gzip-compressed) beside
-``DIR/SITE/ID.json`` (url, site, content_type, status, fetched_at).  ``ID`` is the record
-id, so a page fetched again replaces the old copy.  Written during a crawl by
+``DIR/SITE/ID.json`` (url, site, content_type, status, fetched_at; ``canonical_url`` when a
+mirror crawl names the page by the site's own URL).  ``ID`` is the record id, so a page
+fetched again replaces the old copy.  Written during a crawl by
 :class:`~zonecrawler.crawl.archiving.ArchiveMiddleware`; read back by
 :func:`~zonecrawler.crawl.reextract.reextract`.
 """
@@ -17,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from zonecrawler.normalize.urls import record_id
+from zonecrawler.normalize.urls import canonicalize_url, record_id
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +31,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | None, status: int = 200,
-              fetched_at: str | None = None) -> str:
-    """Archive one page; returns its record id."""
-    rid = record_id(url)
+              fetched_at: str | None = None, canonical_url: str | None = None) -> str:
+    """Archive one page; returns its record id.
+
+    ``canonical_url`` names the page when it is not ``url``'s own (a mirror crawl: the site's
+    own URL); it is kept in the metadata so re-extraction gives the crawl's ids.
+    """
+    rid = record_id(canonical_url or url)
     folder = root / (site or "_unknown")
     folder.mkdir(parents=True, exist_ok=True)
     meta = {
@@ -40,6 +45,8 @@ def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | 
         "fetched_at": fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "bytes": len(body),
     }
+    if canonical_url and canonical_url != canonicalize_url(url):
+        meta["canonical_url"] = canonical_url
     _atomic_write(folder / f"{rid}.html.gz", gzip.compress(body, mtime=0))
     _atomic_write(folder / f"{rid}.json", json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
     return rid

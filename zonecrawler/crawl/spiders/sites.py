@@ -149,7 +149,7 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("zonecrawler/list_depth_limit")
             return requests
         # Incremental runs: a page holding only articles earlier runs delivered ends its list's pagination.
-        stop = stop_paginating(self.crawler, response.url, listing.articles)
+        stop = stop_paginating(self.crawler, response.url, listing.articles, site)
         if stop:
             self.logger.debug("every article on %s is known; not paginating further", response.url)
             self.crawler.stats.inc_value("zonecrawler/incremental/pagination_stopped")
