@@ -36,6 +36,7 @@ OFFSITE_HOST = "example.invalid"  # never resolvable: a request to it would fail
 SLOW_SECONDS = 3.5                # run the crawl with DOWNLOAD_TIMEOUT below this
 BIG_BYTES = 50 * 1024 * 1024
 BOMB_BYTES = 1 << 30              # gzip bomb: 1 GiB of zeros, about 1 MB on the wire
+HEADER_BOMB_BYTES = 1 << 30       # header bomb: header lines until 1 GiB is sent or the client hangs up
 DEEP_LEVELS = 5000
 NEXT_PAGE = "&#19979;&#19968;&#39029;"  # 下一页, as ASCII-safe character references
 PREV_PAGE = "&#19978;&#19968;&#39029;"  # 上一页
@@ -77,7 +78,7 @@ def _skip(name: str, n: int, plan: tuple[str, ...], reason: str) -> Fault:
 
 # The catalogue.  Actions: ok | status:N | slow | reset | truncate | big | big_chunked | gzip_bomb |
 # redirect:TARGET | ctype:VALUE (the article with that Content-Type) | png:VALUE (PNG bytes with that Content-Type) |
-# gbk_header_utf8 | gbk_no_charset | malformed | deep.  ``reason`` must appear on a log line naming the fault's path.
+# gbk_header_utf8 | gbk_no_charset | malformed | deep | header_bomb | header_bloat.  ``reason`` must appear on a log line naming the fault's path.
 FAULTS: tuple[Fault, ...] = (
     _record("retry_500_503", 1, ("status:500", "status:503", "ok"), "Retrying"),
     _skip("always_503", 2, ("status:503",), "Gave up retrying"),
@@ -102,6 +103,8 @@ FAULTS: tuple[Fault, ...] = (
           f"Filtered offsite request to '{OFFSITE_HOST}'"),
     _record("redirect_moved", 21, (f"redirect:{_article_path(22)}",)),
     _record("tracking_params", 23, ("ok",), "", f"{_article_path(23)}?utm_source=wechat&utm_medium=social"),
+    _skip("header_bomb", 24, ("header_bomb",), "response header lines"),
+    _skip("header_bloat", 25, ("header_bloat",), "response headers larger than"),
 )
 # redirect_moved's article is served (and titled) at its new address.
 MOVED_TARGET = Fault(
@@ -259,6 +262,10 @@ class FaultHandler(MirrorHandler):
             self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8")
         elif kind in ("big", "big_chunked"):
             self.send_big(declared=kind == "big")
+        elif kind == "header_bomb":
+            self.send_header_bomb()
+        elif kind == "header_bloat":  # few header lines, each just under Twisted's 16 KB line limit
+            self.send_bytes(page, "text/html; charset=utf-8", extra={f"X-Bloat-{i}": "b" * 16000 for i in range(40)})
         elif kind == "gzip_bomb":
             self.send_bytes(gzip_bomb(), "text/html; charset=utf-8", extra={"Content-Encoding": "gzip"})
         elif kind == "redirect":
@@ -295,6 +302,16 @@ class FaultHandler(MirrorHandler):
             self.wfile.write(piece)
             sent += len(piece)
         self.close_connection = True
+
+    def send_header_bomb(self) -> None:
+        """A status line, then header lines without end (bounded: HEADER_BOMB_BYTES, or until the client hangs up)."""
+        self.close_connection = True
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+        batch = b"".join(b"X-Filler-%06d: %s\r\n" % (i, b"z" * 90) for i in range(10_000))  # ~1 MB
+        sent = 0
+        while sent < HEADER_BOMB_BYTES:
+            self.wfile.write(batch)
+            sent += len(batch)
 
     def send_injected_list(self) -> None:
         """The mirror's first list page with a block of links to every fault appended."""

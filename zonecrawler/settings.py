@@ -33,6 +33,13 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# DOWNLOAD_MAXSIZE bounds bodies; these bound the response header section (zonecrawler/crawl/downloadhandler.py).
+DOWNLOAD_HANDLERS = {
+    "http": "zonecrawler.crawl.downloadhandler.BoundedHeadersDownloadHandler",
+    "https": "zonecrawler.crawl.downloadhandler.BoundedHeadersDownloadHandler",
+}
+ZONECRAWLER_MAX_RESPONSE_HEADERS = 500  # header lines
+ZONECRAWLER_MAX_RESPONSE_HEADER_BYTES = 256 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's RemoteControl: an HTTP server on 127.0.0.1 that runs any Python code sent with its
