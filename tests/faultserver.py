@@ -33,6 +33,7 @@ INJECT_INTO = "/kfqxw/"           # the list page that links to every fault
 FAULT_DIR = "/news/209901/"       # fault articles match investchn's article pattern
 TRAP_PATH = "/trap/calendar"      # ?date=YYYY-MM-DD, each day links to the next and previous
 OFFSITE_HOST = "example.invalid"  # never resolvable: a request to it would fail loudly
+DECOY = "{decoy}"                 # in a plan or link: the base URL of the decoy server (same host, another port)
 SLOW_SECONDS = 3.5                # run the crawl with DOWNLOAD_TIMEOUT below this
 BIG_BYTES = 50 * 1024 * 1024
 BOMB_BYTES = 1 << 30              # gzip bomb: 1 GiB of zeros, about 1 MB on the wire
@@ -105,6 +106,7 @@ FAULTS: tuple[Fault, ...] = (
     _record("tracking_params", 23, ("ok",), "", f"{_article_path(23)}?utm_source=wechat&utm_medium=social"),
     _skip("header_bomb", 24, ("header_bomb",), "response header lines"),
     _skip("header_bloat", 25, ("header_bloat",), "response headers larger than"),
+    _skip("redirect_other_port", 27, (f"redirect:{DECOY}{_article_path(26)}",), "Redirecting (302) to"),
 )
 # redirect_moved's article is served (and titled) at its new address.
 MOVED_TARGET = Fault(
@@ -121,6 +123,7 @@ EXTRA_LINKS = (
     f"{_article_path(23)}?spm=a.b.c&from=timeline",
     f"http://{OFFSITE_HOST}/news/209901/000099.html",     # a plain off-site link: never followed
     *MALFORMED_LINKS,
+    f"{DECOY}{_article_path(26)}",  # the site's host on another port: another server, never followed
 )
 TRAP_START = f"{TRAP_PATH}?date=2024-01-01"  # linked as 下一页 (a second "next page") from the list
 # Mirror pages that fail before they work: articles only linked from them must not be lost.
@@ -269,6 +272,7 @@ class FaultHandler(MirrorHandler):
         elif kind == "gzip_bomb":
             self.send_bytes(gzip_bomb(), "text/html; charset=utf-8", extra={"Content-Encoding": "gzip"})
         elif kind == "redirect":
+            arg = arg.replace(DECOY, self.server.decoy.base_url)
             if arg == "+hop":  # an endless chain: every hop is a new URL
                 hop = int((parse_qs(parts.query).get("hop") or ["0"])[0]) + 1
                 arg = f"{parts.path}?hop={hop}"
@@ -317,13 +321,26 @@ class FaultHandler(MirrorHandler):
         """The mirror's first list page with a block of links to every fault appended."""
         target = self.resolve(self.path)
         data = target.read_bytes() if target is not None else b"<html><body></body></html>"
-        links = [f.href for f in FAULTS if f.linked] + list(EXTRA_LINKS)
+        links = [f.href for f in FAULTS if f.linked] + [link.replace(DECOY, self.server.decoy.base_url) for link in EXTRA_LINKS]
         block = "".join(f'<li><a href="{href}">fault {i}</a></li>' for i, href in enumerate(links))
         block = f'<ul class="zc-faults">{block}</ul><a href="{TRAP_START}">{NEXT_PAGE}</a>'
         cut = data.lower().rfind(b"</body>")
         cut = len(data) if cut < 0 else cut
         page = data[:cut] + block.encode("ascii") + data[cut:]
         self.send_bytes(page, "text/html; charset=utf-8" if b"gb" not in data[:1024].lower() else "text/html")
+
+
+class DecoyHandler(MirrorHandler):
+    """Another server on the site's host: records every request and answers with an article page."""
+
+    def do_GET(self):  # noqa: N802
+        self.server.hits.append(self.path)
+        self.send_response(200)
+        page = article_html(fault_title("decoy"), n=26).encode("utf-8")
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
 
 
 class FaultServer(MirrorServer):
@@ -339,7 +356,16 @@ class FaultServer(MirrorServer):
         self.requests: list[tuple[str, str]] = []  # (Host header, path?query) of every GET
         self.attempts: Counter = Counter()          # per path (no query)
         self._lock = threading.Lock()
+        self.decoy = MirrorServer(root, handler=DecoyHandler)  # same host, another port: not the site
         gzip_bomb()  # build it before the crawl starts
+
+    def start(self) -> "FaultServer":
+        self.decoy.start()
+        return super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        self.decoy.stop()
 
     def note(self, raw_path: str, host: str) -> int:
         """Record a request; returns how many earlier requests the same path had."""

@@ -163,3 +163,12 @@ def test_malformed_links_are_skipped_one_by_one(crawl):
     assert f"skipped {len(fs.MALFORMED_LINKS)} malformed link(s) on {server.base_url}{fs.INJECT_INTO}" in log
     assert scrapy_stat(log, "zonecrawler/bad_links/investchn") == len(fs.MALFORMED_LINKS)
     assert fs.by_name("retry_500_503").path in records  # linked after them on the same page
+
+
+def test_the_sites_host_on_another_port_is_not_the_site(crawl):
+    """A link and a redirect to 127.0.0.1 on another port (another server) are filtered, not followed."""
+    server, records, log, _ = crawl
+    assert server.decoy.hits == []
+    assert f"Filtered request to another port of the site, '{urlsplit(server.decoy.base_url).netloc}'" in log
+    assert scrapy_stat(log, "offsite/other_port") >= 1
+    assert fs.by_name("redirect_other_port").path not in records

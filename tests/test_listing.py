@@ -87,3 +87,14 @@ def test_the_spider_skips_and_counts_links_scrapy_refuses():
     requests = list(spider._article_requests(urls, SITE))
     assert [r.url for r in requests] == [urls[0], urls[2]]
     assert counts == {"zonecrawler/bad_links/investchn": 1}
+
+
+def test_links_to_the_sites_host_on_another_port_are_not_the_sites():
+    html = ('<a href="http://127.0.0.1:8001/news/202202/171001.html">a</a>'
+            '<a href="http://127.0.0.1:8002/news/202202/171002.html">b</a>'
+            '<a href="https://www.investchn.com/news/202202/171003.html">c</a>'
+            '<a href="http://www.investchn.com:8080/news/202202/171004.html">d</a>')
+    mirror = SITE.rebased("http://127.0.0.1:8001")
+    assert parse_listing("http://127.0.0.1:8001/kfqxw/", html.encode(), mirror).articles == [
+        "http://127.0.0.1:8001/news/202202/171001.html"]
+    assert parse_listing(BASE + "/kfqxw/", html.encode(), SITE).articles == [BASE + "/news/202202/171003.html"]

@@ -70,3 +70,16 @@ def test_rebased_site_gives_mirror_urls_the_sites_own_identity():
     assert rebased.canonical_url("http://127.0.0.1:8124/news/1.html") == "http://127.0.0.1:8124/news/1.html"
     assert rebased.canonical_url("https://www.investchn.com/news/1.html") == "https://www.investchn.com/news/1.html"
     assert site.canonical_url("http://127.0.0.1:8123/news/1.html") == "http://127.0.0.1:8123/news/1.html"
+
+
+def test_a_sites_origins_include_the_port():
+    from zonecrawler.siteconfig import site_from_dict
+
+    site = site_from_dict({"name": "x", "start_urls": ["http://zone.example.cn:8080/news/"], "article_patterns": ["a"]})
+    assert site.ports == (80, 443, 8080)
+    assert site.allows("http://zone.example.cn:8080/a") and site.allows("https://zone.example.cn/a")
+    assert site.allows("http://sub.zone.example.cn/a")
+    assert not site.allows("http://zone.example.cn:9090/a") and not site.allows("http://zone.example.cn:99999/a")
+    assert not site.allows("http://other.example.cn/a")
+    mirror = site.rebased("http://127.0.0.1:8123")
+    assert mirror.ports == (8123,) and mirror.allows("http://127.0.0.1:8123/a") and not mirror.allows("http://127.0.0.1/a")

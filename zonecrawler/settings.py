@@ -86,6 +86,9 @@ FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed t
     "file": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's offsite filter checks host names; ours also checks the port (zonecrawler/crawl/offsite.py).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "zonecrawler.crawl.offsite.SiteOffsiteMiddleware": 45,
     "zonecrawler.crawl.health.ErrorCountMiddleware": 40,
     "zonecrawler.crawl.incremental.IncrementalMiddleware": 50,
     "zonecrawler.crawl.archiving.ArchiveMiddleware": 60,

@@ -31,6 +31,7 @@ _KEYS = {
 }
 _REQUIRED = ("name", "start_urls", "article_patterns")
 _NAME = re.compile(r"^[a-z0-9_]+$")
+_SCHEME_PORTS = {"http": 80, "https": 443}
 ENV_SITES_DIR = "ZONECRAWLER_SITES_DIR"
 
 
@@ -57,6 +58,8 @@ class Site:
     source_file: str = ""
     # (mirror origin, the site's own origin) when rebased onto a mirror; see canonical_url
     mirror: tuple[str, str] | None = None
+    # Ports the site is served on: its start URLs' ports plus 80 and 443 (a mirror: its own port only).
+    ports: tuple[int, ...] = (80, 443)
 
     def is_article(self, url: str) -> bool:
         """Does the URL's path (and query) look like one of this site's articles?"""
@@ -65,6 +68,16 @@ class Site:
     def is_list(self, url: str) -> bool:
         """Does the URL's path (and query) look like one of this site's list pages?"""
         return _matches(self.list_patterns, url)
+
+    def allows(self, url: str) -> bool:
+        """Is the URL on this site: an allowed domain (or a subdomain of one) on one of the site's ports?"""
+        try:
+            parts = urlsplit(url)
+            port = url_port(parts)
+        except ValueError:
+            return False
+        host = parts.hostname or ""
+        return port in self.ports and any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def rebased(self, base_url: str) -> "Site":
         """The same site served from another origin (a local mirror, a staging host).
@@ -76,7 +89,7 @@ class Site:
             raise SiteConfigError(f"base_url {base_url!r} is not an absolute http(s) URL")
         starts = tuple(urlsplit(u)._replace(scheme=base.scheme, netloc=base.netloc).geturl() for u in self.start_urls)
         home = self.mirror[1] if self.mirror else _origin(self.start_urls[0])
-        return replace(self, start_urls=starts, allowed_domains=(base.hostname or "",),
+        return replace(self, start_urls=starts, allowed_domains=(base.hostname or "",), ports=(url_port(base),),
                        mirror=(_origin(f"{base.scheme}://{base.netloc}/"), home))
 
     def canonical_url(self, url: str) -> str:
@@ -98,6 +111,11 @@ def _origin(url: str) -> str:
     """``scheme://host[:port]`` of a URL, canonicalized (lower case, no default port)."""
     parts = urlsplit(canonicalize_url(url))
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def url_port(parts) -> int | None:
+    """The port a split URL connects to (its scheme's default when none is written); ValueError when invalid."""
+    return parts.port or _SCHEME_PORTS.get(parts.scheme)
 
 
 def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
@@ -165,6 +183,7 @@ def site_from_dict(data: dict, source: str = "<dict>") -> Site:
         title_suffixes=tuple(data.get("title_suffixes", ())),
         max_list_pages=data.get("max_list_pages", 200),
         source_file=source,
+        ports=tuple(sorted({80, 443} | {url_port(urlsplit(u)) for u in data["start_urls"]})),
     )
 
 

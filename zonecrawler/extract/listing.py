@@ -14,7 +14,7 @@ from zonecrawler.extract.decode import decode_html
 from zonecrawler.extract.dom import parse, text_content
 from zonecrawler.normalize.text import clean_line
 from zonecrawler.normalize.urls import canonicalize_url
-from zonecrawler.siteconfig import Site
+from zonecrawler.siteconfig import Site, url_port
 
 NEXT_PAGE_TEXT = re.compile(r"^(?:下一页|下页|下一頁|下頁|后页|后一页|下一页\s*>+|>|›|»|>>|next(?:\s*page)?\s*>*)$", re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
@@ -30,11 +30,12 @@ class Listing:
     bad_links: list[str] = field(default_factory=list)  # hrefs skipped as malformed
 
 
-def _same_site(url: str, page_host: str, site: Site) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == page_host:
+def _same_site(url: str, page_origin: tuple, site: Site) -> bool:
+    """On the page's own origin (host and port), or on the site (an allowed domain on one of its ports)."""
+    parts = urlsplit(url)
+    if (parts.hostname, url_port(parts)) == page_origin:
         return True
-    return any(host == d or host.endswith("." + d) for d in site.allowed_domains)
+    return site.allows(url)
 
 
 def _base_url(root, url: str) -> str:
@@ -90,11 +91,12 @@ def page_links(root, url: str, with_text: bool = True, bad: list[str] | None = N
 
 def classify_links(url: str, links: list[tuple[str, str]], site: Site) -> Listing:
     """Split a page's links into articles, list pages and next pages by the site's patterns."""
-    page_host = urlsplit(url).hostname or ""
+    page = urlsplit(url)
+    page_origin = (page.hostname, url_port(page))
     page_url = canonicalize_url(urldefrag(url)[0])
     listing, seen = Listing(), set()
     for link, text in links:
-        if not _same_site(link, page_host, site):
+        if not _same_site(link, page_origin, site):
             continue
         is_next = bool(text) and bool(NEXT_PAGE_TEXT.match(text))
         if is_next and link not in listing.next_pages and link != page_url:
