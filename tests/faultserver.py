@@ -35,6 +35,7 @@ TRAP_PATH = "/trap/calendar"      # ?date=YYYY-MM-DD, each day links to the next
 OFFSITE_HOST = "example.invalid"  # never resolvable: a request to it would fail loudly
 DECOY = "{decoy}"                 # in a plan or link: the base URL of the decoy server (same host, another port)
 SLOW_SECONDS = 3.5                # run the crawl with DOWNLOAD_TIMEOUT below this
+HANG_SECONDS = 10                 # "hang": no answer for this long, then the connection is closed
 BIG_BYTES = 50 * 1024 * 1024
 BOMB_BYTES = 1 << 30              # gzip bomb: 1 GiB of zeros, about 1 MB on the wire
 HEADER_BOMB_BYTES = 1 << 30       # header bomb: header lines until 1 GiB is sent or the client hangs up
@@ -79,7 +80,7 @@ def _skip(name: str, n: int, plan: tuple[str, ...], reason: str) -> Fault:
 
 # The catalogue.  Actions: ok | status:N | slow | reset | truncate | big | big_chunked | gzip_bomb |
 # redirect:TARGET | ctype:VALUE (the article with that Content-Type) | png:VALUE (PNG bytes with that Content-Type) |
-# gbk_header_utf8 | gbk_no_charset | malformed | deep | header_bomb | header_bloat.  ``reason`` must appear on a log line naming the fault's path.
+# gbk_header_utf8 | gbk_no_charset | malformed | deep | header_bomb | header_bloat | hang.  ``reason`` must appear on a log line naming the fault's path.
 FAULTS: tuple[Fault, ...] = (
     _record("retry_500_503", 1, ("status:500", "status:503", "ok"), "Retrying"),
     _skip("always_503", 2, ("status:503",), "Gave up retrying"),
@@ -129,6 +130,7 @@ TRAP_START = f"{TRAP_PATH}?date=2024-01-01"  # linked as 下一页 (a second "ne
 # Mirror pages that fail before they work: articles only linked from them must not be lost.
 MIRROR_FAULTS = {
     "/kfqxw/index_2.html": ("status:503", "ok"),
+    "/robots.txt": ("hang",),  # a robots.txt that never answers must not hold the crawl for long
 }
 
 
@@ -233,6 +235,9 @@ class FaultHandler(MirrorHandler):
                 self.send_bytes(page, "text/html; charset=utf-8")
         elif kind == "status":
             self.send_bytes(f"<html><body>error {arg}</body></html>".encode(), "text/html", status=int(arg))
+        elif kind == "hang":
+            time.sleep(HANG_SECONDS)
+            self.close_connection = True
         elif kind == "slow":
             time.sleep(SLOW_SECONDS)  # the client has timed out by now; the write below may fail
             self.send_bytes(page, "text/html; charset=utf-8")

@@ -27,6 +27,7 @@ from zonecrawler.siteconfig import get_site
 MIRROR = Path(os.environ.get("ZONECRAWLER_FAULT_MIRROR") or INVESTCHN_SITE)
 MAX_LIST_PAGES = 5         # ZONECRAWLER_MAX_LIST_PAGES for the crawl: bounds the calendar trap
 DOWNLOAD_TIMEOUT = 2       # below faultserver.SLOW_SECONDS
+ROBOTSTXT_TIMEOUT = 1      # ZONECRAWLER_ROBOTSTXT_TIMEOUT for the crawl (robots.txt hangs)
 MEMORY_BOUND_MB = 400      # peak RSS of the crawl process, 50 MB page and 1 GB gzip bomb included
 
 
@@ -39,6 +40,7 @@ def crawl(tmp_path_factory):
             [
                 sys.executable, "-m", "scrapy", "crawl", "investchn", "-a", f"base_url={server.base_url}", "-O", str(out),
                 "-s", f"DOWNLOAD_TIMEOUT={DOWNLOAD_TIMEOUT}", "-s", f"ZONECRAWLER_MAX_LIST_PAGES={MAX_LIST_PAGES}",
+                "-s", f"ZONECRAWLER_ROBOTSTXT_TIMEOUT={ROBOTSTXT_TIMEOUT}",
                 "-s", "LOG_LEVEL=DEBUG", "-s", "DUPEFILTER_DEBUG=True", "-s", f"MEMUSAGE_LIMIT_MB={MEMORY_BOUND_MB}",
                 "-s", "MEMUSAGE_CHECK_INTERVAL_SECONDS=0.5",
                 # hermetic: no article store from earlier runs; failures are the point of this crawl
@@ -172,3 +174,15 @@ def test_the_sites_host_on_another_port_is_not_the_site(crawl):
     assert f"Filtered request to another port of the site, '{urlsplit(server.decoy.base_url).netloc}'" in log
     assert scrapy_stat(log, "offsite/other_port") >= 1
     assert fs.by_name("redirect_other_port").path not in records
+
+
+def test_a_hanging_robots_txt_costs_a_short_timeout_and_the_crawl_proceeds(crawl):
+    """robots.txt never answers: two short attempts (ZONECRAWLER_ROBOTSTXT_TIMEOUT, one retry), one WARNING, then
+    the site is crawled as if robots.txt allowed everything (as Scrapy does when robots.txt cannot be fetched)."""
+    server, records, log, _ = crawl
+    assert server.attempts["/robots.txt"] == 2
+    robots_url = f"{server.base_url}/robots.txt"
+    assert f"took longer than {float(ROBOTSTXT_TIMEOUT)} seconds" in "".join(_lines_about(log, robots_url))
+    assert f"cannot fetch {robots_url} (DownloadTimeoutError" in log
+    assert "Error downloading" not in log
+    assert records  # crawled all the same (test_every_article_... checks each one)

@@ -15,6 +15,10 @@ USER_AGENT = (
     "set USER_AGENT to include your contact)"
 )
 ROBOTSTXT_OBEY = True
+# robots.txt gets a short timeout and one retry; if it still fails, the site is crawled as if it
+# allowed everything, as Scrapy does (zonecrawler/crawl/robots.py).
+ZONECRAWLER_ROBOTSTXT_TIMEOUT = 5
+ZONECRAWLER_ROBOTSTXT_RETRIES = 1
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Scrapy starts CONCURRENT_ITEMS + 1 asyncio tasks for every response, whatever it yields
@@ -92,6 +96,7 @@ DOWNLOADER_MIDDLEWARES = {
     "zonecrawler.crawl.health.ErrorCountMiddleware": 40,
     "zonecrawler.crawl.incremental.IncrementalMiddleware": 50,
     "zonecrawler.crawl.archiving.ArchiveMiddleware": 60,
+    "zonecrawler.crawl.robots.RobotsTxtTimeoutMiddleware": 340,  # before DownloadTimeoutMiddleware (350)
 }
 EXTENSIONS = {
     "zonecrawler.crawl.extensions.LedgerExtension": -20,
