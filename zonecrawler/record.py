@@ -22,7 +22,7 @@ from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
 from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_divisions
 from zonecrawler.siteconfig import Site
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
 _MAX_PLACE_LEN = 8
 _NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")

@@ -18,6 +18,7 @@ _PAIRS = (
     "創创 務务 點点 葉叶 橋桥 亞亚 邊边 環环"
 )
 _TABLE = str.maketrans({pair[0]: pair[1] for pair in _PAIRS.split()})
+TRADITIONAL = "".join(pair[0] for pair in _PAIRS.split())  # every character that to_simplified changes
 
 
 def to_simplified(text: str) -> str:
