@@ -499,3 +499,44 @@ def test_traditional_script_names_resolve_and_keep_their_raw_text():
     assert found["raw"] == "合肥高新區" and found["name"] == "合肥高新技术产业开发区" and found["inferred"] is True
     assert parse_divisions("江蘇")["province"] == "江苏省"
     assert parse_divisions("廣州")["city"] == "广州市"
+
+
+def test_extension_entries_that_collide_with_catalogue_zones_are_reported(tmp_path, caplog):
+    p = _write(
+        tmp_path,
+        "甲乙科技园区\t南京高新区\t江苏省\t南京市\t\t产业园区\t\n"  # takes a shipped zone's name over
+        "昆山经济技术开发区\t\t江苏省\t苏州市\t昆山市\t经济技术开发区\tnational\n"  # replaces a shipped zone
+        "丙丁经济开发区\t六合开发区\t江苏省\t南京市\t\t经济开发区\tprovincial\n",  # takes a shipped rule form
+        name="collide.tsv",
+    )
+    with caplog.at_level(logging.WARNING, logger="zonecrawler.normalize.zones"):
+        gaz = load_gazetteer(p)
+    report = "\n".join(gaz.collisions)
+    assert f"{p}:2: '南京高新区' is also a form of the shipped zone 南京高新技术产业开发区 (G322015)" in report
+    assert f"{p}:3: replaces the shipped zone 昆山经济技术开发区 (G321015)" in report
+    assert f"{p}:4: '六合开发区' is also a form of the shipped zone 南京六合经济开发区 (S327005)" in report
+    assert len(gaz.collisions) == 3
+    assert [r.getMessage() for r in caplog.records] == [f"gazetteer: {line}" for line in gaz.collisions]
+    # the extension wins for the names it gives, explicitly
+    assert normalize_zone("南京高新区", extra_gazetteer=p)["name"] == "甲乙科技园区"
+    assert normalize_zone("六合开发区", extra_gazetteer=p)["name"] == "丙丁经济开发区"
+    assert normalize_zone("昆山开发区", extra_gazetteer=p)["code"] is None  # the replacing row has no code
+    # without the extension nothing changed
+    assert normalize_zone("南京高新区")["name"] == "南京高新技术产业开发区"
+    assert load_gazetteer().collisions == []
+
+
+def test_extension_file_with_the_full_column_set(tmp_path):
+    p = tmp_path / "full.tsv"
+    p.write_text(
+        "code\tname\taliases\tprovince\tcity\tdistrict\tkind\tlevel\tapproved\tarea_ha\tindustries\tsupersedes\n"
+        "\t甲乙综合保税区\t\t江苏省\t南京市\t\t综合保税区\tnational\t2023-05\t120.5\t物流、保税加工\t\n",
+        encoding="utf-8",
+    )
+    z = normalize_zone("甲乙综保区", extra_gazetteer=p)
+    assert (z["name"], z["approved"], z["area_ha"], z["industries"], z["code"]) == (
+        "甲乙综合保税区", "2023-05", 120.5, ["物流", "保税加工"], None)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\tprovince\tkind\tapproved\n甲乙园区\t江苏省\t产业园区\t2023/05\n", encoding="utf-8")
+    with pytest.raises(GazetteerError, match=r"bad\.tsv:2: bad approved '2023/05'"):
+        load_gazetteer(bad)

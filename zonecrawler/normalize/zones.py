@@ -117,6 +117,30 @@ def _fold(text: str) -> str:
     return to_simplified(text).translate(_FOLD).lower()
 
 
+# For scanning running text: the same one-to-one folding without lower-casing, restricted to what zone names can
+# contain (full-width letters, digits and parentheses, dashes, dots; not full-width punctuation such as ，), so
+# that most bodies need no folding at all. Latin names (TEDA, SIP) are matched case-insensitively on their own.
+_SCAN_FOLD = str.maketrans(
+    {
+        **{chr(c): chr(c - 0xFEE0) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))},
+        **{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"},
+        **{ch: "·" for ch in "\u00b7\u30fb\u2022\u2027\uff65"},
+        "（": "(",
+        "）": ")",
+    }
+)
+_NEEDS_SCAN_FOLD = re.compile(
+    "[" + "".join(sorted(set(TRADITIONAL))) + "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a（）"
+    "\u2010-\u2015\u2212\ufe63\uff0d\u00b7\u30fb\u2022\u2027\uff65]"
+)
+
+
+def _scan_fold(text: str) -> str:
+    if not _NEEDS_SCAN_FOLD.search(text):
+        return text
+    return to_simplified(text).translate(_SCAN_FOLD)
+
+
 # Everything that is not a CJK ideograph, an ASCII letter/digit or a parenthesis: dropped from lookup keys.
 _NON_KEY = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbfa-z0-9()]+")
 _PAREN = re.compile(r"\([^()]*\)")
@@ -221,14 +245,12 @@ def _split_suffix(name: str) -> tuple[str, str]:
 
 def _is_generic(stem: str) -> bool:
     """True for a stem that starts with, or is made only of, generic words (汽车, 临港, 综合保税区...)."""
-    if stem.startswith(_GENERIC_WORDS):
-        return True
-    rest = stem
-    for word in _GENERIC_WORDS:
-        rest = rest.replace(word, "")
-    for suffix, _kind in _KIND_SUFFIXES:
-        rest = rest.replace(suffix, "")
-    return len(rest) < 2
+    return stem.startswith(_GENERIC_WORDS) or len(_GENERIC_RE.sub("", stem)) < 2
+
+
+_GENERIC_RE = re.compile(
+    "|".join(map(re.escape, sorted({*_GENERIC_WORDS, *(suffix for suffix, _kind in _KIND_SUFFIXES)}, key=len, reverse=True)))
+)
 
 
 def zone_kind(name: str) -> str | None:
@@ -696,12 +718,18 @@ class Gazetteer:
                 else:
                     explicit[k] = _AMBIGUOUS
         index: dict[str, ZoneEntry | None] = {}
+        taken: dict[str, ZoneEntry] = {}  # key of a shipped zone's rule form -> that zone, where an extension names it
         for rank in (1, 0):  # secondary first, so that primary forms overwrite them
             ranked: dict[str, ZoneEntry | None] = {}
             for e in self.entries.values():
                 for s in self._rule_forms(e)[rank]:
                     k = _key(s)
-                    if not k or k in explicit:
+                    if not k:
+                        continue
+                    if k in explicit:
+                        owner = explicit[k]
+                        if owner is not None and owner is not e and e.name in self._shipped and owner.name not in self._shipped:
+                            taken.setdefault(k, e)
                         continue
                     prior = ranked.get(k, e)
                     ranked[k] = e if prior is e else _AMBIGUOUS
@@ -711,10 +739,9 @@ class Gazetteer:
                 continue
             for s in (e.name, *e.aliases):
                 k = _key(s)
-                prior = index.get(k)
-                if prior is not None and prior.name in self._shipped and explicit.get(k) is e:
+                if k in taken and explicit.get(k) is e:
                     self.collisions.append(
-                        f"{e.source}: {s!r} is also a form of the shipped zone {_describe(prior)}; it now names {e.name}"
+                        f"{e.source}: {s!r} is also a form of the shipped zone {_describe(taken.pop(k))}; it now names {e.name}"
                     )
         index.update(explicit)
         self.index = index
@@ -814,52 +841,71 @@ def _describe(e: ZoneEntry) -> str:
 
 
 class _Scanner:
-    """Finds gazetteer forms in folded text: candidate ends by their last two characters (one regex), then a
-    backward walk over the set of form tails, so that text which cannot end a zone name costs one regex step."""
+    """Finds gazetteer forms in running text. Candidate ends are found by one regex over the last characters that
+    forms end with (a handful: 区, 园 ...), kept when the last two characters end some form; from each, a backward
+    walk over the set of form tails finds the longest form ending there. Latin names (TEDA, SIP) have their own
+    case-insensitive regex with word boundaries."""
 
     def __init__(self, gaz: Gazetteer):
         forms: dict[str, ZoneEntry | None] = {}
+        latin: dict[str, ZoneEntry | None] = {}
         for e in gaz.entries.values():
             for s in dict.fromkeys((e.name, *e.aliases, *gaz.rule_forms(e))):
-                f = _JOINERS.sub("", _fold(s)) if not s.isascii() else _fold(s)
-                if len(f) < 2:
-                    continue
                 owner = gaz.index.get(_key(s), _AMBIGUOUS)
-                if f in forms and forms[f] is not owner:
-                    owner = _AMBIGUOUS
-                forms[f] = owner
-                if "-" in _fold(s) or "·" in _fold(s):
-                    forms.setdefault(_fold(s), owner)
+                folded = _scan_fold(s)
+                if folded.isascii():
+                    table, variants = latin, (folded.lower(),)
+                else:
+                    table, variants = forms, (folded, _JOINERS.sub("", folded))
+                for f in variants:
+                    if len(f) < 2:
+                        continue
+                    table[f] = owner if table.get(f, owner) is owner else _AMBIGUOUS
         self.forms = forms
         self.tails = {f[i:] for f in forms for i in range(len(f) - 1)}
+        self.end_pairs = {f[-2:] for f in forms}
         self.max_len = max(map(len, forms), default=2)
-        ends = sorted({f[-2:] for f in forms})
-        self.ends = re.compile("(?=(" + "|".join(map(re.escape, ends)) + "))") if ends else re.compile(r"(?!x)x")
+        last = sorted({f[-1] for f in forms})
+        self.last_chars = re.compile("[" + "".join(map(re.escape, last)) + "]") if last else re.compile(r"(?!x)x")
+        self.latin = latin
+        words = sorted(latin, key=len, reverse=True)
+        self.latin_re = (
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])", re.I) if words else None
+        )
         self.divisions = gaz.divisions
 
     def find(self, text: str) -> tuple[int, int, ZoneEntry] | None:
         """(start, end, entry) of the leftmost (then longest) zone form in ``text``."""
-        folded = _fold(text)
+        folded = _scan_fold(text)
         best: tuple[int, int, ZoneEntry] | None = None
-        tails, forms = self.tails, self.forms
-        for m in self.ends.finditer(folded):
-            end = m.start() + 2
-            if best is not None and end - self.max_len > best[0]:
+        tails, forms, pairs, max_len = self.tails, self.forms, self.end_pairs, self.max_len
+        for m in self.last_chars.finditer(folded):
+            end = m.end()
+            if best is not None and end - max_len > best[0]:
                 break
-            start, owner, j = None, None, end - 2
-            while j >= 0 and folded[j:end] in tails:
+            piece = folded[end - 2 : end]
+            if piece not in pairs:
+                continue
+            start, owner = (end - 2, forms[piece]) if piece in forms else (None, None)
+            j = end - 3
+            while j >= 0:
                 piece = folded[j:end]
+                if piece not in tails:
+                    break
                 if piece in forms:
                     start, owner = j, forms[piece]
                 j -= 1
             if start is None or owner is None:
                 continue
-            if folded[start:end].isascii() and _ascii_glued(folded, start, end):
-                continue
             if not self._place_before_agrees(folded, start, owner):
                 continue
             if best is None or start < best[0] or (start == best[0] and end > best[1]):
                 best = (start, end, owner)
+        if self.latin_re is not None:
+            m = self.latin_re.search(text, 0, best[0] + self.max_len if best else len(text))
+            owner = self.latin.get(m.group(0).lower()) if m else None
+            if m and owner is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), m.end(), owner)
         if best is None:
             return None
         start, end, owner = best
@@ -897,12 +943,6 @@ def _agrees(d: Division, e: ZoneEntry) -> bool:
     if d.type == "city":
         return d.name == e.city or (e.city is None and d.province == e.province)
     return d.province == e.province and (e.city is None or d.city == e.city)
-
-
-def _ascii_glued(folded: str, start: int, end: int) -> bool:
-    before = folded[start - 1 : start]
-    after = folded[end : end + 1]
-    return (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
 
 
 # --------------------------------------------------------------------------- loading
