@@ -540,3 +540,14 @@ def test_extension_file_with_the_full_column_set(tmp_path):
     bad.write_text("name\tprovince\tkind\tapproved\n甲乙园区\t江苏省\t产业园区\t2023/05\n", encoding="utf-8")
     with pytest.raises(GazetteerError, match=r"bad\.tsv:2: bad approved '2023/05'"):
         load_gazetteer(bad)
+
+
+@pytest.mark.parametrize(
+    "traditional, name",
+    [("東營經濟技術開發區", "东营经济技术开发区"), ("廣州南沙經開區", "广州南沙经济技术开发区"), ("鄭州經開區", "郑州经济技术开发区"),
+     ("瀋陽渾南經濟開發區", None), ("張家港保稅港區", "张家港保税港区保税区"), ("漳州臺商投資區", "漳州台商投资区")],
+)
+def test_traditional_names_of_catalogue_zones(traditional, name):
+    z = normalize_zone(traditional)
+    assert z["raw"] == traditional
+    assert (z["name"] if z["level"] else None) == name
