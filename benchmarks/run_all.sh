@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python}"
 if [[ -x .venv/bin/python && -z "${PYTHON:-}" ]]; then PY=.venv/bin/python; fi
 if [[ -n "${QUICK:-}" ]]; then
-  EXTRACT=(--seconds 1); CRAWL=(--articles 300 --rounds 1); SCALE=(--sizes 500,1000); ZONES=(--rounds 2)
+  EXTRACT=(--seconds 1); CRAWL=(--articles 300 --rounds 1); SCALE=(--sizes 500,1000); ZONES=(--rounds 2); LABELS=(--sizes 1000,10000)
 else
-  EXTRACT=(); CRAWL=(); SCALE=(); ZONES=()
+  EXTRACT=(); CRAWL=(); SCALE=(); ZONES=(); LABELS=()
 fi
 echo "== 1. extraction throughput and accuracy"
 "$PY" -m benchmarks.bench_extract "${EXTRACT[@]}"
@@ -19,3 +19,5 @@ echo; echo "== 3. scale: 10k and 100k-page crawls"
 "$PY" -m benchmarks.bench_scale "${SCALE[@]}"
 echo; echo "== 4. zones: find_zone_in_text, normalize_zone, gazetteer load"
 "$PY" -m benchmarks.bench_zones "${ZONES[@]}"
+echo; echo "== 5. label-line scaling: 1k/10k/100k label lines"
+"$PY" -m benchmarks.bench_labels "${LABELS[@]}"
