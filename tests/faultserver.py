@@ -80,7 +80,8 @@ def _skip(name: str, n: int, plan: tuple[str, ...], reason: str) -> Fault:
 
 # The catalogue.  Actions: ok | status:N | slow | reset | truncate | big | big_chunked | gzip_bomb |
 # redirect:TARGET | ctype:VALUE (the article with that Content-Type) | png:VALUE (PNG bytes with that Content-Type) |
-# gbk_header_utf8 | gbk_no_charset | malformed | deep | header_bomb | header_bloat | hang.  ``reason`` must appear on a log line naming the fault's path.
+# gbk_header_utf8 | gbk_no_charset | gbk_charset_header:CS | gbk_charset_meta:CS | gbk_charset_both:CS |
+# malformed | deep | hostile | header_bomb | header_bloat | hang.  ``reason`` must appear on a log line naming the fault's path.
 FAULTS: tuple[Fault, ...] = (
     _record("retry_500_503", 1, ("status:500", "status:503", "ok"), "Retrying"),
     _skip("always_503", 2, ("status:503",), "Gave up retrying"),
@@ -108,6 +109,12 @@ FAULTS: tuple[Fault, ...] = (
     _skip("header_bomb", 24, ("header_bomb",), "response header lines"),
     _skip("header_bloat", 25, ("header_bloat",), "response headers larger than"),
     _skip("redirect_other_port", 27, (f"redirect:{DECOY}{_article_path(26)}",), "Redirecting (302) to"),
+    # Charsets that are no text encoding (Python's hex/base64/zlib/rot13 codecs), on a GBK body.
+    _record("charset_base64_header", 60, ("gbk_charset_header:base64",)),
+    _record("charset_hex_meta", 61, ("gbk_charset_meta:hex",)),
+    _record("charset_rot13_both", 62, ("gbk_charset_both:rot13",)),
+    # Control characters below 200 levels of markup, a date in a +25:00 "time zone", JSON-LD 100,000 deep.
+    _record("hostile_markup", 63, ("hostile",)),
 )
 # redirect_moved's article is served (and titled) at its new address.
 MOVED_TARGET = Fault(
@@ -138,12 +145,22 @@ def by_name(name: str) -> Fault:
     return next(f for f in (*FAULTS, MOVED_TARGET) if f.name == name)
 
 
-def article_html(title: str, *, n: int, charset: str | None = "utf-8", wrap_depth: int = 0, malformed: bool = False) -> str:
-    """An investchn-like article page (title, meta line, body) whose text is unique to ``title``."""
+def article_html(title: str, *, n: int, charset: str | None = "utf-8", wrap_depth: int = 0, malformed: bool = False,
+                 hostile: bool = False) -> str:
+    """An investchn-like article page (title, meta line, body) whose text is unique to ``title``.
+
+    ``hostile``: control characters in the body (wrapped 250 levels deep), the time printed in a
+    +25:00 "time zone" and a JSON-LD block nested 100,000 deep.
+    """
     meta = f'<meta charset="{charset}">' if charset else ""
     paras = "".join(
         f"<p>{title}第{i}段：开发区推进项目建设，签约项目{n * 10 + i}个，总投资{n + i}亿元，优化营商环境。</p>" for i in range(1, 6)
     )
+    clock = ""
+    if hostile:
+        paras = paras.replace("优化", "\x0b优化\x01").replace("</p>", "\x0c</p>")
+        meta += '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+        clock, wrap_depth = " 10:30:00+25:00", 250
     if malformed:
         # unclosed <p>/<div>/<b>, a stray close tag, unquoted attributes, a bare ampersand
         paras = paras.replace("</p>", "").replace("<p>", "<p class=x data-a=1><b>") + "</span></font>R&D & more<div"
@@ -152,7 +169,7 @@ def article_html(title: str, *, n: int, charset: str | None = "utf-8", wrap_dept
         f"<!DOCTYPE html><html><head>{meta}<title>{title}-投促中国</title></head><body>"
         '<div class="pos">您现在的位置:<a href="/">首页</a> &gt; <a href="/kfqxw/">开发区新闻</a> &gt; 文字新闻</div>'
         f'<div class="main"><div class="left"><h2 class="t">{title}</h2>'
-        f'<div class="info">发布时间:2023-01-{(n % 28) + 1:02d}&nbsp;&nbsp;来源:南京经济技术开发区</div>'
+        f'<div class="info">发布时间:2023-01-{(n % 28) + 1:02d}{clock}&nbsp;&nbsp;来源:南京经济技术开发区</div>'
         f"{body}</div></div>"
         '<div class="foot">版权所有 投促中国</div></body></html>'
     )
@@ -263,6 +280,12 @@ class FaultHandler(MirrorHandler):
             self.send_bytes(article_html(title, n=n, charset="gbk").encode("gbk"), "text/html; charset=utf-8")
         elif kind == "gbk_no_charset":
             self.send_bytes(article_html(title, n=n, charset=None).encode("gbk"), "text/html")
+        elif kind.startswith("gbk_charset_"):
+            where = kind.removeprefix("gbk_charset_")
+            html = article_html(title, n=n, charset=arg if where in ("meta", "both") else None)
+            self.send_bytes(html.encode("gbk"), f"text/html; charset={arg}" if where in ("header", "both") else "text/html")
+        elif kind == "hostile":
+            self.send_bytes(article_html(title, n=n, hostile=True).encode("utf-8"), "text/html; charset=utf-8")
         elif kind == "malformed":
             self.send_bytes(article_html(title, n=n, malformed=True).encode("utf-8"), "text/html; charset=utf-8")
         elif kind == "deep":

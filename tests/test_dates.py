@@ -248,3 +248,17 @@ def test_results_are_always_valid_iso(text):
         else:
             parsed_day = date.fromisoformat(candidate)
             assert date(1990, 1, 1) <= parsed_day <= NOW.date() + timedelta(days=1)
+
+
+@pytest.mark.parametrize("text", ["2022-02-17 10:30:00+25:00", "2022-02-17T10:30:00-99:99", "2022-02-17 10:30:00+14:60",
+                                  "2022-02-17 10:30:00+1500"])
+def test_a_time_in_no_real_time_zone_gives_the_day_shown(text):
+    """An offset no time zone has (beyond -12:00..+14:00, or 60+ minutes) is not a time: the day is kept."""
+    assert parse_date(text, now=NOW) == "2022-02-17"
+
+
+def test_times_at_the_ends_of_the_calendar_are_no_dates():
+    """Converting to +08:00 would leave datetime's range (OverflowError): not a date, not an error."""
+    assert parse_date("9999-12-31 23:59:59-12:00", now=NOW) is None
+    assert parse_date("0001-01-01 00:00:00+14:00", now=NOW) is None
+    assert find_dates("发布 9999-12-31 23:59:59-12:00 2022-02-17", now=NOW) == [(29, 39, "2022-02-17")]

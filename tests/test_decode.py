@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from zonecrawler.extract.decode import charset_from_content_type, declared_meta_charset, decode_html
+from zonecrawler.extract.decode import charset_from_content_type, declared_meta_charset, decode_html, page_codec
 
 TEXT = "六合经济开发区召开深化作风建设优化营商环境推进会，全年完成项目签约总额557.3亿元。"
 TRAD = "六合經濟開發區召開深化作風建設優化營商環境推進會，全年完成項目簽約總額557.3億元。"
@@ -108,3 +108,18 @@ def test_a_late_declaration_is_read_without_guessing(monkeypatch):
 def test_meta_charset_search_stops_at_the_body():
     assert declared_meta_charset(b'<html><head></head><body><meta charset="gbk"></body>') is None
     assert declared_meta_charset(b'<html><head><meta charset="big5"></head>') == "big5"
+
+
+@pytest.mark.parametrize("charset", ["hex", "base64", "zlib", "rot13", "bz2", "uu", "quopri", "punycode", "idna",
+                                     "utf-7", "unicode_escape", "undefined", "x-no-such-charset"])
+def test_a_charset_that_is_no_page_charset_is_ignored(charset):
+    """Python has codecs by these names that are no text encoding (LookupError on decode) or rewrite ASCII."""
+    data = page(TEXT, charset).encode("gb18030")
+    assert page_codec(charset) is None
+    assert TEXT in decode_html(data, charset)[0]
+    assert TEXT in decode_html(page(TEXT, charset).encode("utf-8"), f"text/html; charset={charset}")[0]
+
+
+def test_page_charsets_are_looked_up():
+    assert page_codec("GB2312") == "gb18030" and page_codec("big5") == "big5hkscs" and page_codec("UTF8") == "utf-8"
+    assert page_codec("utf-16le") == "utf-16-le" and page_codec("shift_jis") == "shift_jis"

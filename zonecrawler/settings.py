@@ -97,6 +97,8 @@ DOWNLOADER_MIDDLEWARES = {
     "zonecrawler.crawl.incremental.IncrementalMiddleware": 50,
     "zonecrawler.crawl.archiving.ArchiveMiddleware": 60,
     "zonecrawler.crawl.robots.RobotsTxtTimeoutMiddleware": 340,  # before DownloadTimeoutMiddleware (350)
+    # after HttpCompressionMiddleware (590), before MetaRefreshMiddleware (580) reads response.text
+    "zonecrawler.crawl.charset.PageCharsetMiddleware": 585,
 }
 EXTENSIONS = {
     "zonecrawler.crawl.extensions.LedgerExtension": -20,

@@ -7,7 +7,7 @@ import json
 import sys
 
 from zonecrawler.extract.article import extract_article
-from zonecrawler.extract.pagefile import BadPageError, check_page_bytes, file_url, read_page
+from zonecrawler.extract.pagefile import BadPageError, file_url, read_page, read_stream
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.page == "-":
-            data = check_page_bytes(sys.stdin.buffer.read(), "<stdin>")
+            data = read_stream(sys.stdin.buffer, "<stdin>")
             url = args.url or "file:///dev/stdin"
         else:
             data = read_page(args.page)

@@ -10,7 +10,7 @@ the title, the meta line, link lists, 上一条/下一条, print/share widgets o
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from zonecrawler.extract.dom import BLOCK_TAGS, lines, link_text_length, tag_of, text_content
 from zonecrawler.extract.labels import count_labels
@@ -128,6 +128,19 @@ def body_lines(container, skip: set, title: str | None) -> list[str]:
     return [line for line in lines(container, skip=skip) if not _is_noise(line, title_key)]
 
 
+def _resolve(base_url: str, href: str) -> str | None:
+    """``href`` made absolute, or None when no client could request it (``http://[SITE_URL]/a.pdf``, port 99999)."""
+    try:
+        url = urljoin(base_url, href)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range or not a number
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        return None
+    return url
+
+
 def attachments(container, base_url: str) -> list[dict]:
     """Links to documents (PDF, Word, Excel, archives) inside the article."""
     seen, found = set(), []
@@ -135,8 +148,8 @@ def attachments(container, base_url: str) -> list[dict]:
         href = (a.get("href") or "").strip()
         if not href or not ATTACHMENT_RE.search(href):
             continue
-        url = urljoin(base_url, href)
-        if url in seen:
+        url = _resolve(base_url, href)
+        if url is None or url in seen:
             continue
         seen.add(url)
         found.append({"url": url, "text": clean_line(text_content(a)) or None})

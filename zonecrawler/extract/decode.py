@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -47,15 +48,32 @@ _MOSTLY_UTF8 = 50  # valid multi-byte characters per broken sequence that still 
 _REPLACEMENT = "\ufffd"
 
 
-def _codec(name: str | None) -> str | None:
+# Markup every HTML charset must read as itself: a declaration is only readable in a charset that
+# keeps ASCII as ASCII.  This rules out Python's codecs that are not text encodings at all (hex,
+# base64, zlib, rot13: LookupError on bytes.decode) and the text codecs that rewrite ASCII
+# (punycode, utf-7, unicode_escape, EBCDIC).  UTF-16/32 are the exception (their BOM is read first).
+_ASCII_PROBE = b'<META charset="x">\\u0041 \\x41 +AGEA- a.B'
+_NOT_PAGE_CHARSETS = {"idna"}  # reads ASCII as itself, but is a host-name codec
+
+
+@lru_cache(maxsize=256)
+def page_codec(name: str | None) -> str | None:
+    """The Python codec for a declared charset name, or None when it is unknown or no page charset."""
     if not name:
         return None
     name = name.strip().lower()
     name = _SUPERSETS.get(name, name)
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
     except LookupError:
         return None
+    if codec.startswith(("utf-16", "utf-32")):
+        return codec
+    try:
+        readable = _ASCII_PROBE.decode(codec) == _ASCII_PROBE.decode("ascii")
+    except (LookupError, UnicodeError):
+        readable = False
+    return codec if readable and codec not in _NOT_PAGE_CHARSETS else None
 
 
 def charset_from_content_type(content_type: str | bytes | None) -> str | None:
@@ -111,7 +129,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
             return text, "utf-8"
         # Little non-ASCII text: a few GBK or Big5 characters can form valid UTF-8 by chance.
         for declared in (http_charset, declared_meta_charset(data)):
-            codec = _codec(declared)
+            codec = page_codec(declared)
             if codec in _MULTIBYTE_CJK:
                 other = _strict(data, codec)
                 if other is not None:
@@ -122,7 +140,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
         return text, "utf-8"
     tried = {"utf-8"}
     for declared in (http_charset, declared_meta_charset(data)):
-        codec = _codec(declared)
+        codec = page_codec(declared)
         if codec is None or codec in tried or codec in _UNTRUSTED:
             continue
         tried.add(codec)
@@ -131,7 +149,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
         except UnicodeDecodeError:
             continue
     guess = from_bytes(data[:65536]).best()
-    codec = _codec(guess.encoding) if guess is not None else None
+    codec = page_codec(guess.encoding) if guess is not None else None
     if codec and codec not in tried and codec not in _UNTRUSTED:
         try:
             return data.decode(codec), codec

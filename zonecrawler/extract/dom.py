@@ -23,6 +23,16 @@ _BREAK = "\n"
 
 _EMPTY_PAGE = b"<html><body></body></html>"
 _local = threading.local()
+# Characters XML forbids (C0 controls but tab and line ends; U+FFFE, U+FFFF).  libxml2's HTML
+# parser keeps them in text, but lxml refuses them in any text set on an element, so they are
+# removed before parsing (vertical tab and form feed become spaces).  A reader never sees them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_TABLE = {c: None for c in [*range(0x09), *range(0x0E, 0x20), 0xFFFE, 0xFFFF]} | {0x0B: " ", 0x0C: " "}
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML (and so lxml) refuses; cheap when there are none."""
+    return text.translate(_NOT_XML_TABLE) if _NOT_XML.search(text) else text
 
 
 def _parser() -> etree.HTMLParser:
@@ -37,7 +47,7 @@ def _parser() -> etree.HTMLParser:
 
 def _fromstring(text: str):
     """Plain lxml elements (no lxml.html class lookup: faster); None when nothing parses."""
-    data = text.replace("\x00", "").encode("utf-8", "surrogatepass") if text.strip() else _EMPTY_PAGE
+    data = xml_safe(text).encode("utf-8", "surrogatepass") if text.strip() else _EMPTY_PAGE
     try:
         root = etree.fromstring(data, _parser())
     except (etree.XMLSyntaxError, ValueError):

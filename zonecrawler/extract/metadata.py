@@ -57,21 +57,29 @@ def opengraph(root) -> dict[str, str]:
 
 
 def _walk_ld(node) -> Iterator[dict]:
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk_ld(item)
-    elif isinstance(node, dict):
-        yield node
-        if "@graph" in node:
-            yield from _walk_ld(node["@graph"])
+    """Every object of a JSON-LD document, top level and ``@graph`` members, in document order.
+
+    Iterative (a stack, not recursion): JSON nested as deep as the parser allows cannot
+    exhaust Python's call stack here.
+    """
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            yield node
+            if "@graph" in node:
+                stack.append(node["@graph"])
 
 
 def _name(value) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("name")
-    if isinstance(value, list):
-        value = value[0] if value else None
-        return _name(value)
+    """A string value, or the ``name`` of an object, or the first item of a list of those."""
+    while isinstance(value, (dict, list)):
+        if isinstance(value, dict):
+            value = value.get("name")
+        else:
+            value = value[0] if value else None
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -82,7 +90,7 @@ def json_ld(root) -> dict[str, str]:
             continue
         try:
             data = json.loads(script.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays or objects nested ~1,000+ deep
             continue
         for node in _walk_ld(data):
             kind = node.get("@type")

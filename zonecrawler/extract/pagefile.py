@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
+# A saved page larger than this is refused unread (the crawl cuts downloads at 10 MB).
+MAX_PAGE_BYTES = 64 * 1024 * 1024
 _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF")
 
 
@@ -12,14 +17,36 @@ class BadPageError(ValueError):
 
 
 def read_page(path: str | Path) -> bytes:
-    """Bytes of a saved page, refusing empty and binary files with a clear message."""
+    """Bytes of a saved page, refusing with a clear message what cannot be one.
+
+    Only regular files are read: a FIFO would block until someone writes to it, a device such
+    as ``/dev/zero`` never ends.  Reading stops at :data:`MAX_PAGE_BYTES`.
+    """
     path = Path(path)
-    if not path.exists():
-        raise BadPageError(f"{path}: no such file")
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise BadPageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise BadPageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
         raise BadPageError(f"{path}: is a folder, not a page")
-    data = path.read_bytes()
-    return check_page_bytes(data, str(path))
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+        raise BadPageError(f"{path}: is {kind}, not a regular file (use - to read standard input)")
+    try:
+        with open(path, "rb") as stream:
+            return read_stream(stream, str(path))
+    except OSError as exc:
+        raise BadPageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def read_stream(stream: BinaryIO, name: str) -> bytes:
+    """At most :data:`MAX_PAGE_BYTES` of ``stream`` (refusing more), checked by :func:`check_page_bytes`."""
+    data = stream.read(MAX_PAGE_BYTES + 1)
+    if len(data) > MAX_PAGE_BYTES:
+        raise BadPageError(f"{name}: larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB, not a page")
+    return check_page_bytes(data, name)
 
 
 def check_page_bytes(data: bytes, name: str = "<input>") -> bytes:

@@ -139,12 +139,29 @@ def _iso_time(value: datetime) -> str:
     return f"{_iso_day(value)}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}+08:00"
 
 
-def _offset(text: str) -> timezone:
+# Real UTC offsets run from -12:00 to +14:00; anything beyond is not a time zone.
+_MAX_OFFSET = timedelta(hours=14)
+
+
+def _offset(text: str) -> timezone | None:
+    """The time zone of a ``Z``/``+HH:MM``/``-HHMM`` suffix, or None when no zone has that offset."""
     if text == "Z":
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    offset = timedelta(hours=hours, minutes=minutes)
+    if minutes > 59 or offset > _MAX_OFFSET:
+        return None
+    return timezone(sign * offset)
+
+
+def _in_cst(moment: datetime) -> datetime | None:
+    """``moment`` in China Standard Time, or None when that is past year 9999 or before year 1."""
+    try:
+        return moment.astimezone(CST)
+    except OverflowError:
+        return None
 
 
 # --- absolute dates --------------------------------------------------------------------
@@ -183,14 +200,14 @@ def _absolute(match: re.Match[str], now: datetime) -> tuple[int, str] | None:
     if ymd is None or not _valid_day(*ymd):
         return None
     clock = _clock(g)
-    if clock is None:
+    tz = _offset(g["tz"]) if g["tz"] else CST
+    if clock is None or tz is None:  # no time, or one in an impossible zone (+25:00): the day shown
         day = date(*ymd)
         if not _not_future(day, now):
             return None
         return (match.end("d") if g["y"] is not None else _date_end(match)), _iso_day(day)
-    tz = _offset(g["tz"]) if g["tz"] else CST
-    moment = datetime(*ymd, *clock, tzinfo=tz).astimezone(CST)
-    if moment.year < MIN_YEAR or not _not_future(moment, now):
+    moment = _in_cst(datetime(*ymd, *clock, tzinfo=tz))
+    if moment is None or moment.year < MIN_YEAR or not _not_future(moment, now):
         return None
     return match.end(), _iso_time(moment)
 
@@ -289,8 +306,8 @@ def _fallback(text: str, now: datetime) -> str | None:
         return None
     if found is None:
         return None
-    moment = found.astimezone(CST) if found.tzinfo else found.replace(tzinfo=CST)
-    if not _valid_day(moment.year, moment.month, moment.day):
+    moment = _in_cst(found) if found.tzinfo else found.replace(tzinfo=CST)
+    if moment is None or not _valid_day(moment.year, moment.month, moment.day):
         return None
     if _CLOCK_RE.search(text):
         return _iso_time(moment) if _not_future(moment, now) else None
