@@ -98,3 +98,45 @@ def test_links_to_the_sites_host_on_another_port_are_not_the_sites():
     assert parse_listing("http://127.0.0.1:8001/kfqxw/", html.encode(), mirror).articles == [
         "http://127.0.0.1:8001/news/202202/171001.html"]
     assert parse_listing(BASE + "/kfqxw/", html.encode(), SITE).articles == [BASE + "/news/202202/171003.html"]
+
+
+_BASES = ("http://www.example.gov.cn/xwzx/2024/t1.html", "https://A.example.com:8443/a/b/", "http://127.0.0.1:8000/news/202202/1.html")
+_HREFS = (
+    "/kfqxw/index_2.html", "/a/../b.html", "/./x", "/x?b=2&a=1#frag", "//cdn.example.com/x.html", "//", "///x",
+    "//h:0/x", "http://other.cn/p.html#top", "HTTPS://Other.CN/P", "http://h:99999/x", "http://[SITE_URL]/news/1.html",
+    "../up.html", "./same.html", "rel.html?x=1", "?page=3", "#only", "ftp://files.example.com/x", "http:/x",
+    "/a\\b", "https://h/a/../b?#", "http://h?", "/中文/路径.html", "/x?utm_source=wx&id=5",
+)
+
+
+def _reference_link(base: str, href: str):
+    """absolute_link as urljoin defines it: the slow path for every href."""
+    from urllib.parse import urldefrag, urljoin, urlsplit
+
+    from zonecrawler.normalize.urls import canonicalize_url
+
+    link = canonicalize_url(urldefrag(urljoin(base, href))[0])
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https"):
+        return None
+    if not parts.hostname or parts.port == 0:
+        raise ValueError(href)
+    return link
+
+
+def test_fast_link_joining_gives_what_urljoin_gives():
+    from zonecrawler.extract.listing import _origin, absolute_link
+
+    for base in _BASES:
+        origin = _origin(base)
+        assert origin is not None
+        for href in _HREFS:
+            try:
+                want = _reference_link(base, href)
+            except ValueError:
+                want = "ValueError"
+            try:
+                got = absolute_link(base, href, origin)
+            except ValueError:
+                got = "ValueError"
+            assert got == want, (base, href)

@@ -50,13 +50,52 @@ def _base_url(root, url: str) -> str:
         return url
 
 
-def absolute_link(base_url: str, href: str) -> str | None:
+def _origin(url: str) -> str | None:
+    """``scheme://netloc`` of an http(s) URL with a valid host and port, else None."""
+    try:
+        parts = urlsplit(url)
+        if parts.scheme.lower() in ("http", "https") and parts.hostname and parts.port != 0:
+            return f"{parts.scheme}://{parts.netloc}"
+    except ValueError:
+        pass
+    return None
+
+
+def _fast_join(origin: str | None, href: str) -> tuple[str | None, bool]:
+    """``(joined URL, already known valid)`` for the forms most links take, or ``(None, False)``.
+
+    Gives what ``urljoin`` gives, at a fraction of its cost: an absolute http(s) URL is itself
+    (``urljoin`` removes no dot segments from those), ``//host/x`` takes the base's scheme, and
+    a root-relative path without dot segments is the base's origin plus the path (valid: it
+    shares the base's already checked host and port).  Everything else goes through ``urljoin``.
+    """
+    if "\\" in href:
+        return None, False
+    head = href[:8].lower()
+    if head.startswith(("http://", "https://")):
+        return href, False
+    if origin is None:
+        return None, False
+    if href[:2] == "//" and href[2:3] not in ("", "/", "?", "#"):
+        return origin.partition(":")[0] + ":" + href, False
+    if href[:1] == "/" and href[1:2] != "/" and "/." not in href:
+        return origin + href, True
+    return None, False
+
+
+def absolute_link(base_url: str, href: str, origin: str | None = None) -> str | None:
     """The canonical absolute http(s) URL an ``href`` points to; None for other schemes.
 
-    Raises ``ValueError`` for a link no client could request (``http://[SITE_URL]/…``, a port
-    above 65535, no host).
+    ``origin`` (``_origin(base_url)``, computed once per page) enables the fast paths of
+    ``_fast_join``.  Raises ``ValueError`` for a link no client could request
+    (``http://[SITE_URL]/…``, a port above 65535, no host).
     """
-    link = canonicalize_url(urldefrag(urljoin(base_url, href))[0])
+    joined, valid = _fast_join(origin, href)
+    if joined is None:
+        joined = urljoin(base_url, href)
+    link = canonicalize_url(joined.partition("#")[0])
+    if valid:
+        return link
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https"):
         return None
@@ -73,13 +112,14 @@ def page_links(root, url: str, with_text: bool = True, bad: list[str] | None = N
     its own (the rest of the page still counts); its ``href`` is appended to ``bad`` if given.
     """
     base_url = _base_url(root, url)
+    origin = _origin(base_url)
     found = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
         try:
-            link = absolute_link(base_url, href)
+            link = absolute_link(base_url, href, origin)
         except ValueError:
             if bad is not None:
                 bad.append(href)
