@@ -30,6 +30,10 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# A crawl of several sites raises CONCURRENT_REQUESTS to (sites x requests per site), at most
+# this, unless CONCURRENT_REQUESTS is set with -s (zonecrawler/crawl/sweep.py).
+ZONECRAWLER_SWEEP_SCALING = True
+ZONECRAWLER_SWEEP_MAX_CONCURRENCY = 512
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -101,6 +105,8 @@ DOWNLOADER_MIDDLEWARES = {
     "zonecrawler.crawl.charset.PageCharsetMiddleware": 585,
 }
 EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,  # replaced by the site-aware one below
+    "zonecrawler.crawl.sweep.SiteAutoThrottle": 0,
     "zonecrawler.crawl.extensions.LedgerExtension": -20,
     "zonecrawler.crawl.extensions.JobDirGuard": -10,
     "zonecrawler.crawl.health.HealthExtension": 10,

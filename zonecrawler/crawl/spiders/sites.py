@@ -22,6 +22,7 @@ from zonecrawler.crawl.contracts import ENV_BASE_URL
 from zonecrawler.crawl.extractpool import ExtractionPool, time_limit_from_setting, workers_from_setting
 from zonecrawler.crawl.incremental import is_pagination, stop_paginating
 from zonecrawler.crawl.items import ArticleItem
+from zonecrawler.crawl.sweep import apply_sweep_settings
 from zonecrawler.extract.decode import charset_from_content_type
 from zonecrawler.extract.limits import PageNotExtracted
 from zonecrawler.extract.pagefile import BadPageError, check_page_bytes
@@ -82,6 +83,8 @@ class SiteSpider(scrapy.Spider):
             site = next(iter(spider.sites.values()))
             for key, value in site.politeness.items():
                 crawler.settings.set(key.upper().replace("OBEY_ROBOTS", "ROBOTSTXT_OBEY"), value, priority="spider")
+        else:  # a sweep: concurrency scaled to the number of sites, each site's delay kept
+            apply_sweep_settings(crawler.settings, list(spider.sites.values()))
         return spider
 
     def close_extraction_pool(self) -> None:
