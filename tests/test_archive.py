@@ -45,6 +45,19 @@ def test_reextract_reproduces_the_crawl_from_the_archive(tmp_path):
 
     assert list(iter_archive(archive, site="nosuchsite")) == []  # what `reextract --site` filters on
 
+    # Worker processes extract several pages at once; the output is the same, in the same order.
+    outputs = {}
+    for workers in ("0", "2"):
+        outputs[workers] = tmp_path / f"workers{workers}.jsonl"
+        proc = subprocess.run([sys.executable, "-m", "zonecrawler.cli", "reextract", str(archive), "-o", str(outputs[workers]),
+                               "--workers", workers], cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    assert outputs["0"].read_bytes() == outputs["2"].read_bytes()
+    assert _by_id(read_jsonl(outputs["2"])) == _by_id(crawled)
+    proc = subprocess.run([sys.executable, "-m", "zonecrawler.cli", "reextract", str(archive), "-o", str(tmp_path / "x.jsonl"),
+                           "--workers", "-1"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--workers" in proc.stderr and "Traceback" not in proc.stderr
+
 
 def test_reextract_reports_a_missing_archive(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "zonecrawler.cli", "reextract", str(tmp_path / "nope"), "-o",

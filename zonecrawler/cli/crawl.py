@@ -64,11 +64,23 @@ def cmd_crawl(args) -> int:
     return result["exit_code"]
 
 
-def cmd_reextract(args) -> int:
-    from zonecrawler.crawl.reextract import reextract
-
+def _worker_count(text: str) -> int:
     try:
-        counts = reextract(args.archive, args.output, site=args.site)
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return count
+
+
+def cmd_reextract(args) -> int:
+    from zonecrawler.crawl.reextract import default_reextract_workers, reextract
+
+    if args.workers is None:
+        args.workers = default_reextract_workers()
+    try:
+        counts = reextract(args.archive, args.output, site=args.site, workers=args.workers)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -98,4 +110,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     rex.add_argument("archive", help="archive folder (ZONECRAWLER_ARCHIVE_DIR of the crawl)")
     rex.add_argument("-o", "--output", required=True, help="JSON Lines output (written atomically)")
     rex.add_argument("--site", help="only pages of this site")
+    rex.add_argument("--workers", type=_worker_count, default=None,
+                     help="extraction worker processes (default: one per core on a multi-core machine; 0: extract in this process); "
+                          "the output is the same with any number")
     rex.set_defaults(func=cmd_reextract)
