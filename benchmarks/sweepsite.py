@@ -23,7 +23,8 @@ import time
 from benchmarks.synthsite import _page
 
 _ARTICLE = re.compile(r"^/news/(\d+)/(\d+)\.html$")
-MAX_SITES = 250  # 127.0.0.2 .. 127.0.0.251
+MAX_SITES = 250
+WINDOW = 4  # gaps per rate window  # 127.0.0.2 .. 127.0.0.251
 
 
 def site_host(k: int) -> str:
@@ -97,11 +98,14 @@ class Politeness:
         sites = {}
         for k, times in self.arrivals.items():
             gaps = [b - a for a, b in zip(times, times[1:])]
+            spans = [times[i + WINDOW] - times[i] for i in range(len(times) - WINDOW)]
             sites[k] = {
                 "requests": len(times),
                 "max_in_flight": self.max_in_flight[k],
                 "min_gap_s": min(gaps) if gaps else None,
                 "mean_gap_s": sum(gaps) / len(gaps) if gaps else None,
+                # the shortest time any WINDOW + 1 consecutive requests took (a rate, robust to one late request)
+                "min_window_s": min(spans) if spans else None,
             }
         return {"sites": sites}
 

@@ -1,0 +1,145 @@
+"""A store of a million articles: known-article skips, size on disk, crawl start-up and RSS at 10k, 100k and 1M.
+
+    python -m benchmarks.bench_store [--sizes 10000,100000,1000000] [--lookups 20000] [--articles 300]
+
+One store (``zonecrawler.storage.store.ArticleStore``) is filled with synthetic articles
+(investchn-style URLs on 50 sites, unique content hashes) up to each size in turn.  At
+each size:
+
+  skip cost     in a fresh process: the crawl ledger opened on the store, then ``known_before``
+                (the question the download filter asks before skipping a known article) for
+                ``--lookups`` random stored URLs and as many unknown ones, each URL asked once
+                (the ledger's short-term cache never answers); microseconds per question
+  disk          the store file's bytes per article (WAL checkpointed)
+  crawl         a real ``scrapy crawl investchn`` of the synthetic site (``--articles`` articles)
+                whose articles are all in the store already: it fetches the list pages, skips
+                every article as known and stops; wall time (start-up included), peak RSS,
+                articles skipped.  Before the first size the same crawl runs once with the store
+                empty, to put its articles into the store.
+
+Ratios are against the 10k figures of the same run.  Target: per-skip cost and RSS within
+1.5x of 10k at 1M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import REPO, machine_note, run_measured
+from benchmarks.synthsite import SynthSite
+
+_PROBE = r"""
+import json, random, sys, time, resource
+from scrapy.settings import Settings
+from zonecrawler.storage.ledger import Ledger
+store, lookups, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+settings = Settings({"ZONECRAWLER_STORE": store})
+start = time.perf_counter()
+ledger = Ledger(settings)
+ledger.known_before("https://warm.example.cn/")  # opens the store
+opened = time.perf_counter() - start
+rng = random.Random(7)
+known = [f"https://site{n % 50}.example.cn/news/{n}.html" for n in rng.sample(range(size), min(lookups, size))]
+unknown = [f"https://site{n % 50}.example.cn/news/x{n}.html" for n in range(lookups)]
+t = time.perf_counter()
+hits = sum(ledger.known_before(u) for u in known)
+known_us = (time.perf_counter() - t) / len(known) * 1e6
+t = time.perf_counter()
+misses = sum(not ledger.known_before(u) for u in unknown)
+unknown_us = (time.perf_counter() - t) / len(unknown) * 1e6
+assert hits == len(known) and misses == len(unknown), (hits, misses)
+print(json.dumps({"open_s": opened, "known_us": known_us, "unknown_us": unknown_us,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def fill(store_path: Path, start: int, stop: int, batch: int = 20_000) -> None:
+    from zonecrawler.storage.store import ArticleStore
+
+    store = ArticleStore(store_path)
+    try:
+        for first in range(start, stop, batch):
+            rows = []
+            for n in range(first, min(first + batch, stop)):
+                url = f"https://site{n % 50}.example.cn/news/{n}.html"
+                rows.append({"id": hashlib.sha1(url.encode()).hexdigest()[:16], "url": url, "canonical_url": url,
+                             "site": f"site{n % 50}", "content_hash": hashlib.sha1(f"body {n}".encode()).hexdigest()})
+            store.commit_records(rows, when="2026-12-01T00:00:00Z")
+    finally:
+        store.close()
+
+
+def disk_bytes(store_path: Path) -> int:
+    db = sqlite3.connect(store_path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return sum(p.stat().st_size for p in store_path.parent.glob(store_path.name + "*"))
+
+
+def crawl(base_url: str, store: Path, out: Path) -> dict:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "investchn", "-a", f"base_url={base_url}", "-O", str(out),
+           "-s", f"ZONECRAWLER_STORE={store}", "-s", "LOG_LEVEL=INFO"]
+    run = run_measured(cmd, timeout=1800)
+    if run.returncode != 0:
+        print(run.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"crawl failed: exit {run.returncode}")
+    stats = dict(re.findall(r"'([\w/]+)': (\d+)", run.stderr))
+    records = sum(1 for _ in out.open("rb"))
+    skipped = int(stats.get("zonecrawler/incremental/skipped_known", 0))
+    return {"wall_s": run.seconds, "rss_mb": run.peak_rss_mb, "records": records, "skipped": skipped,
+            "requests": int(stats.get("downloader/request_count", 0))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument("--articles", type=int, default=300, help="articles of the synthetic site crawled at each size")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    print(machine_note())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp, SynthSite(args.articles) as site:
+        store = Path(tmp) / "store.sqlite"
+        first = crawl(site.base_url, store, Path(tmp) / "first.jsonl")
+        if first["records"] != args.articles:
+            raise SystemExit(f"first crawl wrote {first['records']} records, expected {args.articles}")
+        filled = 0
+        for size in sizes:
+            fill(store, filled, size)
+            filled = size
+            probe = subprocess.run([sys.executable, "-c", _PROBE, str(store), str(args.lookups), str(size)], cwd=REPO,
+                                   capture_output=True, text=True, timeout=1800)
+            if probe.returncode != 0:
+                raise SystemExit(probe.stderr[-3000:])
+            row = {"size": size, **json.loads(probe.stdout), "disk_b_per_article": disk_bytes(store) / (size + args.articles)}
+            row["crawl"] = crawl(site.base_url, store, Path(tmp) / f"again{size}.jsonl")
+            rows.append(row)
+            print(f"  {size:>9,} articles: filled; crawl skipped {row['crawl']['skipped']}", flush=True)
+    base = rows[0]
+    print(f"\n{'articles':>10} {'known us':>9} {'x':>6} {'unknown us':>11} {'x':>6} {'open ms':>8} {'probe RSS':>10} {'B/article':>10} "
+          f"{'crawl s':>8} {'x':>6} {'crawl RSS MB':>13} {'x':>6} {'skipped':>8} {'records':>8}")
+    for r in rows:
+        c, bc = r["crawl"], base["crawl"]
+        print(f"{r['size']:>10,} {r['known_us']:>9.1f} {r['known_us'] / base['known_us']:>5.2f}x {r['unknown_us']:>11.1f} "
+              f"{r['unknown_us'] / base['unknown_us']:>5.2f}x {r['open_s'] * 1000:>8.1f} {r['rss_mb']:>9.0f}M {r['disk_b_per_article']:>10.0f} "
+              f"{c['wall_s']:>8.2f} {c['wall_s'] / bc['wall_s']:>5.2f}x {c['rss_mb']:>13.0f} {c['rss_mb'] / bc['rss_mb']:>5.2f}x "
+              f"{c['skipped']:>8} {c['records']:>8}")
+    last = rows[-1]
+    skip_ok = last["known_us"] <= 1.5 * base["known_us"] and last["unknown_us"] <= 1.5 * base["unknown_us"]
+    rss_ok = last["crawl"]["rss_mb"] <= 1.5 * base["crawl"]["rss_mb"] and last["rss_mb"] <= 1.5 * base["rss_mb"]
+    print(f"\nat {last['size']:,}: per-skip cost within 1.5x of {base['size']:,}: {'MET' if skip_ok else 'NOT MET'}; "
+          f"RSS within 1.5x: {'MET' if rss_ok else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
