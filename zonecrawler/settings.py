@@ -105,6 +105,7 @@ DOWNLOADER_MIDDLEWARES = {
     "zonecrawler.crawl.charset.PageCharsetMiddleware": 585,
 }
 EXTENSIONS = {
+    "zonecrawler.crawl.extensions.CrawlLocks": -30,  # one crawl at a time per job dir, store and output
     "scrapy.extensions.throttle.AutoThrottle": None,  # replaced by the site-aware one below
     "zonecrawler.crawl.sweep.SiteAutoThrottle": 0,
     "zonecrawler.crawl.extensions.LedgerExtension": -20,

@@ -17,6 +17,7 @@ DEFAULT_MIRROR = REPO_ROOT / "fixtures" / "investchn" / "site"
 def cmd_demo(args) -> int:
     from zonecrawler.cli.mirror import MirrorServer
     from zonecrawler.crawl.runner import run_crawl
+    from zonecrawler.storage.locks import LOCKED_EXIT_CODE, LockHeld
 
     mirror = Path(args.mirror)
     if not mirror.is_dir():
@@ -25,8 +26,12 @@ def cmd_demo(args) -> int:
     output = Path(args.output)
     with MirrorServer(mirror) as server:
         print(f"serving {mirror} at {server.base_url}", file=sys.stderr)
-        crawler = run_crawl("investchn", output, {"base_url": server.base_url},
-                            {"LOG_LEVEL": args.log_level, "ZONECRAWLER_ARCHIVE_DIR": args.archive or None})
+        try:
+            crawler = run_crawl("investchn", output, {"base_url": server.base_url},
+                                {"LOG_LEVEL": args.log_level, "ZONECRAWLER_ARCHIVE_DIR": args.archive or None})
+        except LockHeld as exc:  # another demo is writing the same output
+            print(f"error: {exc}", file=sys.stderr)
+            return LOCKED_EXIT_CODE
     stats = crawler.stats.get_stats()
     written = sum(1 for line in output.open(encoding="utf-8") if line.strip()) if output.exists() else 0
     print(

@@ -30,6 +30,7 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
 
 def cmd_crawl(args) -> int:
     from zonecrawler.crawl.runner import run_crawl
+    from zonecrawler.storage.locks import LOCKED_EXIT_CODE, LockHeld
 
     overrides: dict = {"LOG_LEVEL": args.log_level, "ZONECRAWLER_SUMMARY_PRINT": False}
     overrides.update(_pairs(args.set, "-s"))
@@ -52,6 +53,9 @@ def cmd_crawl(args) -> int:
     except KeyError:
         print(f"error: unknown spider {args.spider!r}", file=sys.stderr)
         return 2
+    except LockHeld as exc:  # an overlapping run (cron overran its slot): leave the live one alone
+        print(f"error: {exc}", file=sys.stderr)
+        return LOCKED_EXIT_CODE
     result = getattr(crawler, "_zc_health_summary", None)
     if result is None:
         print("error: the crawl ended before producing a health summary (see the log)", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""Scrapy extensions for the run's bookkeeping: the ledger's signals and the JOBDIR guard.
+"""Scrapy extensions for the run's bookkeeping: the crawl's locks, the ledger's signals and the JOBDIR guard.
+
+* :class:`CrawlLocks` takes the exclusive locks on the job dir, the article store and every
+  local output before anything reads them (see :mod:`zonecrawler.storage.locks`); a crawl
+  that finds one taken stops at once with :class:`~zonecrawler.storage.locks.LockHeld`.
 
 * :class:`LedgerExtension` tells the crawl's :class:`~zonecrawler.storage.ledger.Ledger` which
   records were written and why the crawl closed, so the store is committed once every
@@ -19,8 +23,69 @@ from scrapy.exceptions import NotConfigured
 
 from zonecrawler.storage.jobdir import MARKER, discard_scheduler_state
 from zonecrawler.storage.ledger import ledger_for
+from zonecrawler.storage.locks import LOCKED_EXIT_CODE, LockHeld, acquire, release_all
 
 logger = logging.getLogger(__name__)
+
+
+def local_feed_paths(settings) -> list[Path]:
+    """Local files the crawl's feeds write (plain paths and ``file://`` URIs)."""
+    from urllib.parse import unquote, urlsplit
+
+    paths = []
+    for uri in settings.getdict("FEEDS") or {}:
+        uri = str(uri)
+        parts = urlsplit(uri)
+        if parts.scheme == "file":
+            uri = unquote(parts.path)
+        elif parts.scheme and len(parts.scheme) > 1:  # s3://, ftp://, … (a one-letter scheme is a drive)
+            continue
+        path = Path(uri)
+        if "%(" in str(path.parent):  # a per-run folder (%(name)s/…): each run writes its own files
+            continue
+        paths.append(path)
+    return paths
+
+
+class CrawlLocks:
+    """Exclusive locks on the job dir, the store and each local output, held until the engine stops.
+
+    Built first among zonecrawler's extensions (after the spider, whose arguments decide the
+    store), so a second crawl stops before the JOBDIR guard, the ledger or a feed looks at
+    the first crawl's files.  ``scrapy crawl`` that finds a lock taken logs one ERROR line
+    and exits with :data:`~zonecrawler.storage.locks.LOCKED_EXIT_CODE`; the ``zonecrawler``
+    commands (``ZONECRAWLER_LOCK_RAISE``) get the :class:`LockHeld` exception instead.
+    """
+
+    def __init__(self, crawler):
+        settings = crawler.settings
+        wanted = []
+        if settings.get("JOBDIR"):
+            wanted.append((settings.get("JOBDIR"), "job dir", "jobdir"))
+        store = settings.get("ZONECRAWLER_STORE")
+        if store and store != ":memory:":
+            wanted.append((store, "article store", "file"))
+        wanted += [(path, "output", "file") for path in local_feed_paths(settings)]
+        self.locks = []
+        try:
+            for path, what, kind in wanted:
+                self.locks.append(acquire(path, what, kind))
+        except LockHeld as exc:
+            release_all(self.locks)
+            if settings.getbool("ZONECRAWLER_LOCK_RAISE"):
+                raise
+            logger.error("%s", exc)
+            logging.shutdown()
+            os._exit(LOCKED_EXIT_CODE)  # nothing of this crawl is open yet: no traceback, no cleanup to do
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def engine_stopped(self):
+        release_all(self.locks)
+        self.locks = []
 
 
 class LedgerExtension:

@@ -24,9 +24,10 @@ def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: di
               append: bool = False):
     """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
 
-    Raises ``KeyError`` for an unknown spider name and
+    Raises ``KeyError`` for an unknown spider name,
     :class:`~zonecrawler.normalize.zones.GazetteerError` for a malformed ``$ZONECRAWLER_GAZETTEER``
-    file, before anything is crawled.
+    file and :class:`~zonecrawler.storage.locks.LockHeld` when another crawl holds the job dir,
+    the store or the output, before anything is crawled.
     """
     from scrapy.crawler import CrawlerProcess
 
@@ -34,10 +35,23 @@ def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: di
 
     load_gazetteer()
     overrides = dict(overrides or {})
+    overrides.setdefault("ZONECRAWLER_LOCK_RAISE", True)  # a held lock comes back here as LockHeld
     if output is not None:
         overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
     process = CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(spider)
-    process.crawl(crawler, **spider_args)
+    failures = []
+
+    def bootstrap_failed(failure):
+        failures.append(failure)
+
+    process.crawl(crawler, **spider_args).addErrback(bootstrap_failed)
     process.start()
+    from zonecrawler.storage.locks import LockHeld
+
+    for failure in failures:
+        if failure.check(LockHeld):
+            raise failure.value
+    for failure in failures:
+        failure.raiseException()
     return crawler
