@@ -156,3 +156,34 @@ def test_the_same_mirror_on_another_port_is_the_same_site(baseline, tmp_path):
     assert all(u.startswith("https://www.investchn.com/news/") for u in own)
     with sqlite3.connect(store) as db:
         assert {u for (u,) in db.execute("SELECT canonical_url FROM articles")} == own
+
+
+def test_a_site_that_moved_is_reported_as_duplicates_not_as_broken_markup(baseline, tmp_path):
+    """Every article is back under a new URL with the same content (here: the store knew the site at
+    http://investchn.com/): a warning naming the count and an example, not "no articles found"."""
+    _site, store = baseline.fresh(tmp_path)
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE articles SET url=replace(canonical_url, 'https://www.', 'http://'),"
+                   " canonical_url=replace(canonical_url, 'https://www.', 'http://')")
+    out = tmp_path / "moved.jsonl"
+    proc = run(crawl_cmd(baseline.server.base_url, tmp_path, out, store=store))
+    summary = summary_of(out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert summary["status"] == "warning" and summary["failures"] == []
+    n = len(baseline.records)
+    assert summary["sites"]["investchn"]["duplicates"] == {"of_stored": n, "in_run": 0}
+    (warning,) = summary["warnings"]
+    assert warning.startswith(f"investchn: {n} articles are duplicates of stored ones at other URLs (e.g. http")
+    example_new, example_stored = warning.split("(e.g. ", 1)[1].split(")", 1)[0].split(" is ")
+    assert _path(example_new) == _path(example_stored) and example_stored.startswith("http://investchn.com/")
+    assert f"warning: {warning}" in proc.stderr
+    assert read_jsonl(out) == []  # delivered before: not delivered again
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM aliases").fetchone()[0] == n
+    # The new URLs are known now: the next run downloads none of them and only says "no new articles".
+    baseline.server.hits.clear()
+    again = tmp_path / "again.jsonl"
+    proc = run(crawl_cmd(baseline.server.base_url, tmp_path, again, store=store))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert article_hits(baseline.server) == []
+    assert summary_of(again)["warnings"] == [f"investchn: no new articles (it had {n} before)"]

@@ -10,7 +10,10 @@ and decides a status:
   the error rate (errors / requests) is above ``ZONECRAWLER_MAX_ERROR_RATE``, a site
   yielded no article at all (not even known ones: its list markup probably changed),
   or the crawl did not finish;
-* ``warning`` — zero new articles from a site that had some in earlier runs;
+* ``warning`` — zero new articles from a site that had some in earlier runs, or more
+  articles that are duplicates of stored ones at other URLs than new ones (a site that
+  moved: http→https, a new domain); such duplicates count as articles found, so a moved
+  site is not mistaken for broken list markup;
 * ``ok`` otherwise.
 
 ``zonecrawler crawl`` turns the status into the exit code (``fail`` -> 1).
@@ -197,12 +200,19 @@ class HealthExtension:
                 if t.extracted and coverage.get(field, 0.0) < float(minimum):
                     site_failures.append(f"{name}: {field} present in {coverage.get(field, 0.0):.0%} of records "
                                          f"(minimum {float(minimum):.0%})")
-            if t.extracted + known == 0 and name != "?":
+            dup_stored = stats.get(f"zonecrawler/duplicates/stored/{name}", 0)
+            dup_in_run = stats.get(f"zonecrawler/duplicates/in_run/{name}", 0)
+            if t.extracted + known + dup_stored + dup_in_run == 0 and name != "?":
                 site_failures.append(f"{name}: no articles found ({t.list_pages} list pages fetched)")
+            moved = None
+            if dup_stored > new:  # most of what the lists lead to was delivered before, at other URLs
+                moved = _moved_warning(name, dup_stored, stats.get(f"zonecrawler/duplicates/example/{name}"))
             rate = n_errors / requests if requests else 0.0
             if rate > self.max_error_rate:
                 site_failures.append(f"{name}: error rate {rate:.1%} above {self.max_error_rate:.1%}")
-            if new == 0 and self.ledger.history(name) > 0 and not site_failures:
+            if moved is not None:
+                warnings.append(moved)
+            elif new == 0 and self.ledger.history(name) > 0 and not site_failures:
                 warnings.append(f"{name}: no new articles (it had {self.ledger.history(name)} before)")
             failures += site_failures
             sites_out[name] = {
@@ -213,6 +223,7 @@ class HealthExtension:
                 "coverage": coverage, "errors": dict(t.errors), "error_rate": round(rate, 4),
                 "http_status": dict(t.http_status),
                 "bad_links": stats.get(f"zonecrawler/bad_links/{name}", 0),
+                "duplicates": {"of_stored": dup_stored, "in_run": dup_in_run},
             }
         if reason != "finished":
             failures.append(f"crawl did not finish (reason: {reason})")
@@ -251,6 +262,15 @@ class HealthExtension:
             write_summary(Path(self.summary_file), text)
         if self.print_summary:
             print(text, flush=True)
+
+
+def _moved_warning(name: str, count: int, example: dict | None) -> str:
+    """The warning for a site whose articles came back under new URLs with the same content."""
+    what = "articles are duplicates of stored ones" if count != 1 else "article is a duplicate of a stored one"
+    text = f"{name}: {count} {what} at other URLs"
+    if example:
+        text += f" (e.g. {example['url']} is {example['stored_url']})"
+    return text + "; not delivered again, the new URLs are recorded as aliases (did the site move?)"
 
 
 def _record_of(item, spider) -> dict | None:

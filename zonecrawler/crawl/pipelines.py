@@ -130,6 +130,11 @@ class DeduplicationPipeline:
         if kept is not None:
             self.ledger.add_alias(record, kept)
             self.stats.inc_value("zonecrawler/duplicates/content")
+            where = "stored" if kept.get("earlier_run") else "in_run"
+            self.stats.inc_value(f"zonecrawler/duplicates/{where}/{site}")
+            example = f"zonecrawler/duplicates/example/{site}"
+            if where == "stored" and self.stats.get_value(example) is None:
+                self.stats.set_value(example, {"url": record["url"], "stored_url": kept["url"]})
             logger.debug("same article as %s, recorded as another URL of it: %s", kept["url"], record["url"])
             raise DropItem(f"same content as {kept['url']}: {record['url']}", log_level="DEBUG")
         self.ledger.claim(record)  # staged for the store; committed once the output is published

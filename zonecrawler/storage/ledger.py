@@ -221,10 +221,15 @@ class Ledger:
         return self.staging.owner_of(content_hash)
 
     def owner_of(self, content_hash: str, canonical_url: str) -> dict | None:
-        """An already delivered article (this job, or earlier runs) with the same content but another URL."""
+        """An already delivered article (this job, or earlier runs) with the same content but another URL.
+
+        A row from the store (an earlier run) carries ``"earlier_run": True``.
+        """
         kept = self.job_owner_of(content_hash)
         if kept is None and not self.full and self.store is not None:
             kept = self.store.owner_of_hash(content_hash)
+            if kept is not None:
+                kept["earlier_run"] = True  # delivered by an earlier run (a site that moved looks like this)
         if kept is not None and kept["canonical_url"] != canonical_url:
             return kept
         return None
