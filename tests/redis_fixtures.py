@@ -86,3 +86,68 @@ def redis_server(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+class RedisProcess:
+    """A redis-server on a fixed loopback port that a test can stop (saving its data) and start again.
+
+    ``stop()`` sends ``SHUTDOWN SAVE`` (the data set goes to ``dump.rdb`` in ``folder``; the server
+    runs without save points otherwise), ``start()`` loads it back on the same port: a Redis
+    outage and restart in the middle of a crawl, with nothing lost on the Redis side.
+    """
+
+    def __init__(self, folder: Path):
+        self.binary = find_redis_server()
+        if self.binary is None:
+            pytest.fail("redis-server is not installed (apt-get install redis-server)", pytrace=False)
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log = folder / "redis-server.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "RedisProcess":
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder), "--logfile", str(self.log)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        if not _wait_ready(self.url, self.proc):
+            detail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            self.kill()
+            pytest.fail(f"redis-server did not start on 127.0.0.1:{self.port}:\n{detail}", pytrace=False)
+        return self
+
+    def stop(self) -> None:
+        """Shut the server down, saving its data for the next :meth:`start`."""
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_timeout=5)
+        try:
+            client.shutdown(save=True)
+        except redis.exceptions.ConnectionError:
+            pass  # the server closes the connection as it exits
+        finally:
+            client.close()
+        self.proc.wait(timeout=20)
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_process(tmp_path):
+    """A :class:`RedisProcess`, started; killed after the test."""
+    folder = tmp_path / "redis"
+    folder.mkdir()
+    server = RedisProcess(folder).start()
+    try:
+        yield server
+    finally:
+        server.kill()

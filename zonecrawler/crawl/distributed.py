@@ -24,6 +24,14 @@ these additions, all in this module:
   a line is in ``NAME.part`` before its id is marked), and
   :class:`EmittedFilterPipeline` drops a record whose id is already there, so re-done work after
   a crash does not write a record twice.
+* **Redis outages** — every Redis call goes through :meth:`Coordinator.call`, which retries
+  connection errors and timeouts with backoff (up to ``ZONECRAWLER_REDIS_OUTAGE_TIMEOUT`` seconds
+  per outage) instead of dropping the record, the follow-up request or the ack it was about.
+  While Redis is away the worker waits; when it comes back the worker beats at once and, for
+  one heartbeat TTL, re-queues nobody (the other workers' heartbeats expired during the outage
+  too).  When Redis stays away the worker gives up: it acknowledges nothing more, drops the
+  records it cannot check (their requests stay in its in-flight hash, re-done by the next worker
+  once Redis is back) and closes with reason ``redis_unavailable``, a failure in the health summary.
 * **bounded idle close** — a worker closes once the shared queue and start-URL key are empty and
   no live worker holds in-flight requests, continuously for ``ZONECRAWLER_REDIS_IDLE_CLOSE``
   seconds.  The last workers then end the round (list-page seen-set cleared, see below).
@@ -46,6 +54,8 @@ import weakref
 from collections import deque
 from typing import Any, AsyncIterator, Iterable
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, DropItem
 from scrapy_redis import connection
@@ -64,7 +74,14 @@ DEFAULTS = {
     "ZONECRAWLER_REDIS_HEARTBEAT_TTL": 15.0,  # a worker silent this long is dead; its work is re-queued
     "ZONECRAWLER_REDIS_SEED": True,  # the round's first worker pushes the site config's start URLs
     "ZONECRAWLER_REDIS_WORKER_ID": None,  # default: <hostname>-<pid>-<random>
+    "ZONECRAWLER_REDIS_OUTAGE_TIMEOUT": 60.0,  # retry Redis this long per outage, then close as a failure
 }
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)  # also BusyLoadingError (a restart loading its data)
+CLOSE_REASON = "redis_unavailable"
+
+
+class RedisUnavailable(Exception):
+    """Redis stayed away longer than ``ZONECRAWLER_REDIS_OUTAGE_TIMEOUT``: the worker is closing."""
 
 
 def redis_url(settings) -> str | None:
@@ -185,13 +202,26 @@ class InflightPriorityQueue(PriorityQueue):
         coordinator = self.coordinator
         if coordinator is None:  # not opened through DistributedScheduler
             return super().pop(timeout)
-        got = coordinator.pop_script(keys=[self.key, coordinator.inflight_key, coordinator.keys.counter])
+        try:
+            got = coordinator.call("pop a request", coordinator.pop_script,
+                                   keys=[self.key, coordinator.inflight_key, coordinator.keys.counter])
+        except RedisUnavailable:
+            return None
         if not got:
             return None
         field, data = got
         request = self._decode_request(data)
         coordinator.track(request, field)
         return request
+
+    def __len__(self):
+        coordinator = self.coordinator
+        if coordinator is None:
+            return super().__len__()
+        try:
+            return coordinator.call("queue length", self.server.zcard, self.key)
+        except RedisUnavailable:
+            return 0
 
 
 class KindAwareDupeFilter(RFPDupeFilter):
@@ -240,11 +270,18 @@ class DistributedScheduler(Scheduler):
         ``StatsCollector.inc_value`` (deprecated in Scrapy 2.19).
         """
         if isinstance(self.queue, PriorityQueue) and isinstance(self.df, KindAwareDupeFilter):
-            queued = self._enqueue_script(
-                keys=[self.df.seen_key(request), self.queue.key],
-                args=[0 if request.dont_filter else 1, self.df.request_fingerprint(request), -request.priority,
-                      self.queue._encode_request(request)],
-            )
+            try:
+                queued = self.coordinator.call(
+                    "queue a request", self._enqueue_script,
+                    keys=[self.df.seen_key(request), self.queue.key],
+                    args=[0 if request.dont_filter else 1, self.df.request_fingerprint(request), -request.priority,
+                          self.queue._encode_request(request)],
+                )
+            except RedisUnavailable:
+                # Not queued and not marked seen; the request that led here is never acked, so the
+                # next worker re-does it and finds this one again.
+                logger.warning("Redis unavailable, not queued (its parent stays in flight): %s", request.url)
+                return False
         else:  # another queue or dupefilter configured by hand: scrapy-redis's two steps
             queued = request.dont_filter or not self.df.request_seen(request)
             if queued:
@@ -282,6 +319,11 @@ class Coordinator:
         self.idle_close = settings.getfloat("ZONECRAWLER_REDIS_IDLE_CLOSE", DEFAULTS["ZONECRAWLER_REDIS_IDLE_CLOSE"])
         self.ttl = settings.getfloat("ZONECRAWLER_REDIS_HEARTBEAT_TTL", DEFAULTS["ZONECRAWLER_REDIS_HEARTBEAT_TTL"])
         self.seed = settings.getbool("ZONECRAWLER_REDIS_SEED", True)
+        self.outage_timeout = settings.getfloat("ZONECRAWLER_REDIS_OUTAGE_TIMEOUT",
+                                                DEFAULTS["ZONECRAWLER_REDIS_OUTAGE_TIMEOUT"])
+        self.failed: str | None = None  # why the worker gave up on Redis
+        self._down_since: float | None = None
+        self._back_at: float | None = None  # when Redis answered again after an outage
         self.pop_script = server.register_script(_POP_REQUEST)
         self.pop_start_script = server.register_script(_POP_START_URL)
         self.requeue_script = server.register_script(_REQUEUE_DEAD)
@@ -297,6 +339,64 @@ class Coordinator:
         # scheduler), so the record's line is on disk when its id is marked emitted.
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
+    # --- talking to Redis ---------------------------------------------------
+    def call(self, what: str, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)``, retried with backoff while Redis is unreachable.
+
+        Blocks the worker during an outage (it can do nothing useful without the shared queue).
+        Raises :class:`RedisUnavailable` once the outage lasts ``ZONECRAWLER_REDIS_OUTAGE_TIMEOUT``
+        seconds, and at once after that.
+        """
+        if self.failed:
+            raise RedisUnavailable(self.failed)
+        delay = 0.05
+        while True:
+            try:
+                result = fn(*args, **kwargs)
+            except REDIS_DOWN as exc:
+                now = time.monotonic()
+                if self._down_since is None:
+                    self._down_since = now
+                    self.crawler.stats.inc_value("zonecrawler/distributed/redis_outages")
+                    logger.warning("Redis unreachable (%s: %s); retrying for up to %.0fs, nothing is dropped "
+                                   "or acknowledged meanwhile", what, exc, self.outage_timeout)
+                waited = now - self._down_since
+                if waited >= self.outage_timeout:
+                    self._give_up(what, exc, waited)
+                    raise RedisUnavailable(self.failed) from None
+                time.sleep(min(delay, self.outage_timeout - waited))
+                delay = min(delay * 2, 1.0)
+                continue
+            if self._down_since is not None:
+                logger.warning("Redis is back after %.1fs (%s)", time.monotonic() - self._down_since, what)
+                self._down_since = None
+                self._back_at = time.monotonic()
+                if self.keys is not None:
+                    self._beat()  # before anyone takes our expired heartbeat for a dead worker
+            return result
+
+    def _give_up(self, what: str, exc: Exception, waited: float) -> None:
+        self.failed = (f"Redis unreachable for {waited:.0f}s ({what}: {exc}); the worker closed, its requests "
+                       f"stay in flight for the next worker")
+        self.crawler.stats.set_value("zonecrawler/distributed/redis_unavailable", self.failed)
+        logger.error("%s", self.failed)
+        from twisted.internet import reactor
+
+        reactor.callLater(0, self._close_failed)
+
+    def _close_failed(self) -> None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        engine = self.crawler.engine
+        if engine is None or getattr(engine, "_slot", None) is None:
+            return  # already closed
+        d = deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
+        d.addErrback(lambda failure: logger.debug("closing after the Redis outage: %s", failure.value))
+
+    def _just_back(self) -> bool:
+        """Redis came back less than a heartbeat TTL ago: other workers may not have beaten yet."""
+        return self._back_at is not None and time.monotonic() - self._back_at < self.ttl
+
     # --- lifecycle -----------------------------------------------------------
     @property
     def inflight_key(self) -> str:
@@ -305,7 +405,7 @@ class Coordinator:
     def open(self, spider) -> None:
         self.spider = spider
         self.keys = Keys(spider.name)
-        self.server.sadd(self.keys.workers, self.worker)
+        self.call("register", self.server.sadd, self.keys.workers, self.worker)
         self._beat()
         interval = max(0.2, min(1.0, self.ttl / 4))
         from twisted.internet import task
@@ -318,31 +418,39 @@ class Coordinator:
     def spider_closed(self, spider, reason):
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-        if self.keys is None:
-            return
-        self._flush_acks()
-        pipe = self.server.pipeline()
-        pipe.delete(self.keys.heartbeat(self.worker))
-        if reason == "finished":
-            # Closing "finished" happens only when Scrapy is done with every request we popped.
-            pipe.delete(self.inflight_key)
-            pipe.srem(self.keys.workers, self.worker)
-        # Otherwise what is still in flight stays registered and is re-queued by another worker.
-        pipe.execute()
+        if self.keys is None or self.failed:
+            return  # gave up on Redis: what we hold stays in flight, our heartbeat expires by itself
+        try:
+            self._flush_acks()
+            pipe = self.server.pipeline()
+            pipe.delete(self.keys.heartbeat(self.worker))
+            if reason == "finished":
+                # Closing "finished" happens only when Scrapy is done with every request we popped.
+                pipe.delete(self.inflight_key)
+                pipe.srem(self.keys.workers, self.worker)
+            # Otherwise what is still in flight stays registered and is re-queued by another worker.
+            self.call("close", pipe.execute)
+        except RedisUnavailable:
+            pass
 
     def _beat(self) -> None:
-        self.server.set(self.keys.heartbeat(self.worker), str(time.time()), px=int(self.ttl * 1000))
+        self.call("heartbeat", self.server.set, self.keys.heartbeat(self.worker), str(time.time()),
+                  px=int(self.ttl * 1000))
 
     def _tick(self) -> None:
+        if self.failed:
+            return
         try:
             self._beat()
             self._flush_acks()
             self.recover_dead()
-            if self.spider is not None and self.server.llen(self.keys.start_urls):
+            if self.spider is not None and self.call("start URLs", self.server.llen, self.keys.start_urls):
                 for request in self.pop_start_requests(self.spider):  # pushed while we are busy
                     self.crawler.engine.crawl(request)
             # Look at the shared queue (and, when idle, run the idle check) every tick.
             self._wake_engine()
+        except RedisUnavailable:
+            pass
         except Exception:
             logger.exception("distributed heartbeat failed")
 
@@ -370,20 +478,21 @@ class Coordinator:
         weakref.finalize(request, self._acks.append, field)
 
     def _flush_acks(self) -> None:
-        fields = []
-        while self._acks:
-            fields.append(self._acks.popleft())
-        if fields and self.keys is not None:
-            self.server.hdel(self.inflight_key, *fields)
+        if self.failed or not self._acks or self.keys is None:
+            return  # after giving up on Redis nothing is acked: the next worker re-does it all
+        fields = list(self._acks)
+        self.call("acknowledge", self.server.hdel, self.inflight_key, *fields)
+        for _ in fields:  # only once Redis has them: an outage keeps them for the next try
+            self._acks.popleft()
 
     # --- start URLs ------------------------------------------------------------
     async def start(self, spider, config_requests: Iterable[Request]) -> AsyncIterator[Request]:
         """The distributed ``start()``: seed the round once, then take start URLs from Redis."""
         self.recover_dead()
-        if self.seed and self.server.set(self.keys.round, self.worker, nx=True):
+        if self.seed and self.call("start a round", self.server.set, self.keys.round, self.worker, nx=True):
             entries = [json.dumps(request_to_start_entry(r), ensure_ascii=False) for r in config_requests]
             if entries:
-                self.server.rpush(self.keys.start_urls, *entries)
+                self.call("seed", self.server.rpush, self.keys.start_urls, *entries)
             logger.info("started a new round: pushed %d config start URLs to %s", len(entries), self.keys.start_urls)
         for request in self.pop_start_requests(spider):
             yield request
@@ -391,8 +500,16 @@ class Coordinator:
     def pop_start_requests(self, spider) -> list[Request]:
         """Move every start-URL entry now in Redis into our in-flight hash and make requests."""
         requests = []
-        for _ in range(max(0, self.server.llen(self.keys.start_urls)) + 100):
-            got = self.pop_start_script(keys=[self.keys.start_urls, self.inflight_key, self.keys.counter])
+        try:
+            waiting = self.call("start URLs", self.server.llen, self.keys.start_urls)
+        except RedisUnavailable:
+            return requests
+        for _ in range(max(0, waiting) + 100):
+            try:
+                got = self.call("pop a start URL", self.pop_start_script,
+                                keys=[self.keys.start_urls, self.inflight_key, self.keys.counter])
+            except RedisUnavailable:
+                break
             if not got:
                 break
             field, data = got
@@ -406,17 +523,28 @@ class Coordinator:
 
     # --- recovery --------------------------------------------------------------
     def recover_dead(self) -> int:
-        """Re-queue the in-flight work of every registered worker whose heartbeat expired."""
+        """Re-queue the in-flight work of every registered worker whose heartbeat expired.
+
+        Not within a heartbeat TTL after a Redis outage: every worker's heartbeat expired then.
+        """
         total = 0
-        for raw in self.server.smembers(self.keys.workers):
+        if self._just_back():
+            return total
+        try:
+            members = self.call("list workers", self.server.smembers, self.keys.workers)
+        except RedisUnavailable:
+            return total
+        for raw in members:
             worker = raw.decode() if isinstance(raw, bytes) else raw
             if worker == self.worker:
                 continue
-            n = self.requeue_script(
-                keys=[self.keys.heartbeat(worker), self.keys.inflight(worker), self.keys.queue,
-                      self.keys.start_urls, self.keys.workers],
-                args=[worker],
-            )
+            try:
+                n = self.call("re-queue a dead worker", self.requeue_script,
+                              keys=[self.keys.heartbeat(worker), self.keys.inflight(worker), self.keys.queue,
+                                    self.keys.start_urls, self.keys.workers],
+                              args=[worker])
+            except RedisUnavailable:
+                return total
             if n >= 0:
                 logger.warning("worker %s is gone: re-queued its %d in-flight requests", worker, n)
                 self.crawler.stats.inc_value("zonecrawler/distributed/requeued", n)
@@ -427,13 +555,21 @@ class Coordinator:
     # --- idle / close ------------------------------------------------------------
     def spider_idle(self, spider):
         """Keep the worker open while the shared crawl is alive; close after a quiet period."""
+        if self.failed:
+            return  # closing (redis_unavailable)
+        try:
+            self._idle_check(spider)
+        except RedisUnavailable:
+            return
+
+    def _idle_check(self, spider) -> None:
         # Our engine is idle: every request we popped is completely processed.
+        self.call("acknowledge all", self.server.delete, self.inflight_key)
         self._acks.clear()
-        self.server.delete(self.inflight_key)
         started = self.pop_start_requests(spider)
         for request in started:
             self.crawler.engine.crawl(request)
-        if started or self.recover_dead() or self._shared_work_left():
+        if started or self.recover_dead() or self._shared_work_left() or self._just_back():
             self._quiet_since = None
             raise DontCloseSpider
         now = time.monotonic()
@@ -442,15 +578,16 @@ class Coordinator:
         if now - self._quiet_since < self.idle_close:
             raise DontCloseSpider
         # Quiet everywhere for idle_close seconds: this round is over.
-        self.server.delete(self.keys.round, self.keys.list_dupefilter)
+        self.call("end the round", self.server.delete, self.keys.round, self.keys.list_dupefilter)
         logger.info("shared queue drained and all workers idle for %.1fs: closing", self.idle_close)
 
     def _shared_work_left(self) -> bool:
-        if self.server.zcard(self.keys.queue) or self.server.llen(self.keys.start_urls):
+        if self.call("queue length", self.server.zcard, self.keys.queue) or \
+                self.call("start URLs", self.server.llen, self.keys.start_urls):
             return True
-        for raw in self.server.smembers(self.keys.workers):
+        for raw in self.call("list workers", self.server.smembers, self.keys.workers):
             worker = raw.decode() if isinstance(raw, bytes) else raw
-            if worker != self.worker and self.server.hlen(self.keys.inflight(worker)):
+            if worker != self.worker and self.call("in flight", self.server.hlen, self.keys.inflight(worker)):
                 return True
         return False
 
@@ -458,7 +595,11 @@ class Coordinator:
     def item_scraped(self, item, spider):
         record_id = item.get("id") if hasattr(item, "get") else None
         if record_id:
-            self.server.sadd(self.keys.emitted, record_id)
+            try:
+                self.call("mark a record written", self.server.sadd, self.keys.emitted, record_id)
+            except RedisUnavailable:
+                # The line is on disk but not marked: the worker that re-does its request writes it again.
+                logger.warning("Redis unavailable: record %s written but not marked as written", record_id)
 
 
 def request_to_start_entry(request: Request) -> dict:
@@ -521,7 +662,19 @@ class EmittedFilterPipeline:
         self.key = Keys((spider or self.crawler.spider).name).emitted
 
     def process_item(self, record, spider=None):
-        if self.server is not None and record.get("id") and self.server.sismember(self.key, record["id"]):
+        if self.server is None or not record.get("id"):
+            return record
+        coordinator = coordinator_for(self.crawler)
+        try:
+            if coordinator is not None:
+                seen = coordinator.call("check a record", self.server.sismember, self.key, record["id"])
+            else:
+                seen = self.server.sismember(self.key, record["id"])
+        except RedisUnavailable:
+            # Its request is never acked (the worker gave up on Redis): the next worker re-does it.
+            self.crawler.stats.inc_value("zonecrawler/distributed/left_in_flight")
+            raise DropItem(f"Redis unavailable, left for the next worker: {record.get('url')}") from None
+        if seen:
             self.crawler.stats.inc_value("zonecrawler/duplicates/distributed")
             raise DropItem(f"already written by another worker: {record.get('url')}")
         return record

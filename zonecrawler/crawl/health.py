@@ -227,6 +227,8 @@ class HealthExtension:
             }
         if reason != "finished":
             failures.append(f"crawl did not finish (reason: {reason})")
+        if stats.get("zonecrawler/distributed/redis_unavailable"):  # distributed mode gave up on Redis
+            failures.append(stats["zonecrawler/distributed/redis_unavailable"])
         log_errors = stats.get("log_count/ERROR", 0)
         status = "fail" if failures else "warning" if warnings else "ok"
         totals = {key: sum(s[key] for s in sites_out.values()) for key in
