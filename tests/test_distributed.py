@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -150,9 +151,23 @@ def test_two_processes_share_the_crawl(redis_server, tmp_path):  # noqa: F811
         assert new_hits and not [h for h in new_hits if h in expected]
 
 
+def _gated_slow_handler(delay: float, gate: threading.Event):
+    """Slow pages; while ``gate`` is clear, pages wait for it (bounded) — the round cannot end meanwhile."""
+
+    class GatedHandler(MirrorHandler):
+        def do_GET(self):  # noqa: N802
+            gate.wait(timeout=60)
+            time.sleep(delay)
+            super().do_GET()
+
+    return GatedHandler
+
+
 def test_killed_process_loses_no_article(redis_server, tmp_path):  # noqa: F811
     client = _redis(redis_server)
-    with MirrorServer(MIRROR, handler=_slow_handler(0.3)) as mirror:
+    gate = threading.Event()
+    gate.set()
+    with MirrorServer(MIRROR, handler=_gated_slow_handler(0.3, gate)) as mirror:
         expected = _expected_paths(mirror.base_url)
         survivor = Worker("survivor", mirror.base_url, redis_server, tmp_path)
         victim = Worker("victim", mirror.base_url, redis_server, tmp_path)
@@ -166,11 +181,18 @@ def test_killed_process_loses_no_article(redis_server, tmp_path):  # noqa: F811
             time.sleep(0.05)
         else:
             pytest.fail(f"victim never had output and work in flight:\n{victim.log_text()[-3000:]}")
+        gate.clear()  # hold the survivor's pages until the replacement has joined, however slow its start
         victim.kill()
         in_flight_at_kill = client.hlen(f"zonecrawler:{SPIDER}:inflight:victim")
         assert in_flight_at_kill > 0
         # A replacement joins the running crawl (no new round: the survivor's round goes on).
         replacement = Worker("replacement", mirror.base_url, redis_server, tmp_path)
+        deadline = time.monotonic() + 60
+        while not client.sismember(f"zonecrawler:{SPIDER}:workers", "replacement") and time.monotonic() < deadline:
+            if replacement.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        gate.set()
         assert survivor.wait() == 0, survivor.log_text()[-3000:]
         assert replacement.wait() == 0, replacement.log_text()[-3000:]
     workers = [survivor, victim, replacement]
