@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.redis_fixtures import RedisProcess, redis_process  # noqa: F401 - pytest fixture
-from tests.test_distributed import MIRROR, SPIDER, Worker, _assert_exactly_once, _expected_paths, _slow_handler
+from tests.test_distributed import MIRROR, Worker, _assert_exactly_once, _expected_paths, _slow_handler
 from zonecrawler.cli.mirror import MirrorServer
 
 
