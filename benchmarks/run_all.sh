@@ -8,9 +8,9 @@ PY="${PYTHON:-python}"
 if [[ -x .venv/bin/python && -z "${PYTHON:-}" ]]; then PY=.venv/bin/python; fi
 if [[ -n "${QUICK:-}" ]]; then
   EXTRACT=(--seconds 1); CRAWL=(--articles 300 --rounds 1); SCALE=(--sizes 500,1000); ZONES=(--rounds 2); LABELS=(--sizes 1000,10000)
-  SWEEP=(--sites 20 --articles 5); REEXTRACT=(--pages 1000 --rounds 1); STORE=(--sizes 1000,10000 --lookups 2000 --rounds 1)
+  SWEEP=(--sites 20 --articles 5); REEXTRACT=(--pages 1000 --rounds 1); STORE=(--sizes 1000,10000 --lookups 2000 --rounds 1); FACTS=(--rounds 2)
 else
-  EXTRACT=(); CRAWL=(); SCALE=(); ZONES=(); LABELS=(); SWEEP=(); REEXTRACT=(); STORE=()
+  EXTRACT=(); CRAWL=(); SCALE=(); ZONES=(); LABELS=(); SWEEP=(); REEXTRACT=(); STORE=(); FACTS=()
 fi
 REALPAGES="${REALPAGES:-../shared/realpages}"
 echo "== 1. extraction throughput and accuracy"
@@ -35,3 +35,5 @@ echo; echo "== 8. re-extraction with 0, 1 and 2 worker processes"
 "$PY" -m benchmarks.bench_reextract "${REEXTRACT[@]}"
 echo; echo "== 9. a store of 10k, 100k and 1M articles"
 "$PY" -m benchmarks.bench_store "${STORE[@]}"
+echo; echo "== 10. facts: extract_facts vs extract_article"
+"$PY" -m benchmarks.bench_facts "${FACTS[@]}"

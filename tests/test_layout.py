@@ -2,7 +2,7 @@
 
 Pure code (``extract``, ``normalize``, ``record``, ``siteconfig``, ``storage``, ``evaluate``) never
 imports Scrapy, Twisted or Redis, and every folder imports only the layers below it
-(cli > crawl > storage > record > extract > normalize).
+(cli > crawl > storage > record > facts > extract > normalize).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_import_contracts_hold():
 
 def test_extraction_imports_without_scrapy():
     # Not just the static graph: importing the pure packages really loads no Scrapy module.
-    code = ("import sys; import zonecrawler.extract, zonecrawler.normalize.zones, zonecrawler.record, "
+    code = ("import sys; import zonecrawler.extract, zonecrawler.normalize.zones, zonecrawler.facts, zonecrawler.record, "
             "zonecrawler.storage.ledger, zonecrawler.storage.archive, zonecrawler.evaluate; "
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted', 'scrapy_redis', 'redis')); "
             "print(bad); sys.exit(1 if bad else 0)")

@@ -17,12 +17,13 @@ import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from zonecrawler.extract.article import Extraction
+from zonecrawler.facts import add_event_zones, extract_facts
 from zonecrawler.normalize.source import split_source
 from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
 from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_divisions
 from zonecrawler.siteconfig import Site
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
 _MAX_PLACE_LEN = 8
 _NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")
@@ -91,8 +92,14 @@ def _language(text: str) -> str | None:
     return "zh" if len(_NON_CJK.sub("", sample)) * 4 >= len(sample) else None
 
 
-def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None) -> dict:
-    """Normalize an :class:`Extraction` into a record (schema ``SCHEMA_VERSION``)."""
+def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None,
+                 facts: dict | None = None) -> dict:
+    """Normalize an :class:`Extraction` into a record (schema ``SCHEMA_VERSION``).
+
+    ``facts`` is ``zonecrawler.facts.extract_facts(title, body, zones=False)`` when the caller already
+    has it (a crawl computes it in its extraction worker, which loads no gazetteer); the events' zones
+    are resolved here.  Without it, the facts are computed here.
+    """
     ex = extraction
     split = split_source(ex.source)
     zone = normalize_zone(ex.zone)
@@ -107,13 +114,14 @@ def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at
     body = ex.body or None
     canonical = site.canonical_url(ex.url) if site is not None else canonicalize_url(ex.url)
     crawled = (crawled_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    title = ex.title or None
     return {
         "schema_version": SCHEMA_VERSION,
         "id": record_id(canonical),
         "url": ex.url,
         "canonical_url": canonical,
         "site": site.name if site else None,
-        "title": ex.title or None,
+        "title": title,
         "date": ex.date,
         "source": split["source"],
         "author": ex.author or split["author"],
@@ -129,4 +137,5 @@ def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at
         "content_hash": content_hash(ex.title, body),
         "crawled_at": crawled.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "_provenance": provenance,
+        **(add_event_zones(body, facts) if facts is not None else extract_facts(title, body)),
     }

@@ -1,0 +1,49 @@
+"""Investment facts in an article's text: money amounts, counts, growth rates, investment events, industries.
+
+Pure functions of strings (no Scrapy, no I/O beyond the package's own vocabulary file):
+:func:`extract_facts` takes a record's ``title`` and ``body`` and returns the record's
+``facts``, ``events`` and ``industries`` fields.  Every span is a ``[start, end)`` pair of
+character offsets into ``body``.  Precision comes first: a number is a fact only when its
+unit (元, 个/家/户, %) and its context say so; years, dates, phone numbers, rankings
+(第19位, 前20名) and shares (占比30%) are never facts.
+
+Modules: ``text`` (sentences, clauses, digit folding), ``numbers`` (Arabic and Chinese
+numerals, magnitudes), ``amounts``, ``counts``, ``growth``, ``companies``, ``events``,
+``industries`` (vocabulary in ``data/industries.tsv``).
+"""
+
+from __future__ import annotations
+
+from zonecrawler.facts.amounts import find_amounts
+from zonecrawler.facts.counts import find_counts
+from zonecrawler.facts.events import add_zones, find_events
+from zonecrawler.facts.growth import find_growth
+from zonecrawler.facts.industries import find_industries
+from zonecrawler.facts.text import fold_digits
+
+
+def extract_facts(title: str | None, body: str | None, *, zones: bool = True) -> dict:
+    """``{"facts": {"amounts", "counts", "growth"}, "events": [...], "industries": [...]}`` for one article.
+
+    ``zones=False`` leaves every event's ``zone`` None and needs no zone gazetteer (an extraction
+    worker does this; :func:`add_event_zones` fills them in later, where the gazetteer is loaded).
+    """
+    industries = find_industries("\n".join(t for t in (title, body) if t))
+    if not body:
+        return {"facts": {"amounts": [], "counts": [], "growth": []}, "events": [], "industries": industries}
+    text = fold_digits(body)
+    amounts = find_amounts(body, text)
+    counts = find_counts(body, text, amounts)
+    growth = find_growth(body, text, amounts, counts)
+    events = find_events(body, text, amounts, counts, zones=zones)
+    return {"facts": {"amounts": amounts, "counts": counts, "growth": growth}, "events": events, "industries": industries}
+
+
+def add_event_zones(body: str | None, result: dict) -> dict:
+    """``result`` of ``extract_facts(..., zones=False)`` with each event's ``zone`` set (in place)."""
+    if body and result["events"]:
+        add_zones(body, result["events"])
+    return result
+
+
+__all__ = ["add_event_zones", "extract_facts"]
