@@ -2,7 +2,7 @@
 
 Pure code (``extract``, ``normalize``, ``record``, ``siteconfig``, ``storage``, ``evaluate``) never
 imports Scrapy, Twisted or Redis, and every folder imports only the layers below it
-(cli > crawl > storage > record > facts > extract > normalize).
+(cli > crawl > output > storage > record > facts > extract > normalize).
 """
 
 from __future__ import annotations

@@ -88,6 +88,7 @@ FEED_EXPORTERS = {  # Scrapy's JSON Lines output, minus per-field work on plain-
     "jsonlines": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
     "jsonl": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
     "jl": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
+    "csv": "zonecrawler.crawl.exporters.RecordCsvExporter",  # the flat article table, UTF-8 with BOM (README: Export)
 }
 FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed to NAME
     "": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",

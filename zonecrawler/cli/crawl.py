@@ -35,6 +35,18 @@ def cmd_crawl(args) -> int:
     overrides: dict = {"LOG_LEVEL": args.log_level, "ZONECRAWLER_SUMMARY_PRINT": False}
     overrides.update(_pairs(args.set, "-s"))
     output = Path(args.output) if args.output else None
+    if output is not None:
+        from zonecrawler.crawl.runner import output_format
+
+        try:
+            fmt = output_format(output)
+        except ValueError as exc:
+            print(f"error: -o {exc}", file=sys.stderr)
+            return 2
+        if fmt == "csv" and args.append:
+            print(f"error: --append works with JSON Lines output only; {output} is CSV (export the JSON Lines "
+                  "file with `zonecrawler export` instead)", file=sys.stderr)
+            return 2
     summary = Path(args.summary) if args.summary else (output.with_name(output.name + ".summary.json") if output else None)
     if summary is not None:
         overrides["ZONECRAWLER_SUMMARY_FILE"] = str(summary)
@@ -99,7 +111,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     crawl.add_argument("spider", help="spider name (investchn, sites)")
     crawl.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
     crawl.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
-    crawl.add_argument("-o", "--output", help="JSON Lines output, published atomically when the crawl ends")
+    crawl.add_argument("-o", "--output", help="output file, published atomically when the crawl ends: "
+                       "FILE.jsonl (JSON Lines) or FILE.csv (one row per article, UTF-8 with BOM)")
     crawl.add_argument("--append", action="store_true", help="append to --output instead of replacing it")
     crawl.add_argument("--full", action="store_true", help="ignore the article store: fetch and emit everything")
     crawl.add_argument("--emit-changed", action="store_true", help="re-fetch known articles, emit changed ones")

@@ -41,6 +41,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         self.crawler = crawler
         self.ledger = ledger_for(crawler) if crawler is not None else None
         fmt = feed_options.get("format")
+        self.format = fmt
         self.resumable = bool(self.ledger and self.ledger.jobdir) and fmt in RESUMABLE_FORMATS and \
             "postprocessing" not in feed_options
         self._recover()
@@ -98,6 +99,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
             with merged.open("wb") as out:
                 for piece in (self.final, self.part):
                     with piece.open("rb") as src:
+                        if piece is self.part and self.format == "csv" and self.final.stat().st_size:
+                            src.readline()  # appending to a CSV file: its header is there already
                         shutil.copyfileobj(src, out)
                 out.flush()
                 os.fsync(out.fileno())

@@ -20,9 +20,24 @@ def project_settings(overrides: dict | None = None):
     return settings
 
 
+OUTPUT_FORMATS = {".jsonl": "jsonlines", ".jl": "jsonlines", ".jsonlines": "jsonlines", ".csv": "csv"}
+
+
+def output_format(path: Path) -> str:
+    """The feed format for an output file: JSON Lines (``.jsonl``, ``.jl``) or the CSV article table (``.csv``).
+
+    Raises ``ValueError`` for any other name: a crawl never writes one format under another's name.
+    """
+    fmt = OUTPUT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: the output must end in .jsonl (JSON Lines) or .csv (one row per article, "
+                         f"UTF-8 with BOM); got {Path(path).suffix or 'no extension'!r}")
+    return fmt
+
+
 def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: dict | None = None,
               append: bool = False):
-    """Run one spider in this process, writing JSON Lines to ``output``; returns the finished crawler.
+    """Run one spider in this process, writing ``output`` (format from its extension); returns the finished crawler.
 
     Raises ``KeyError`` for an unknown spider name,
     :class:`~zonecrawler.normalize.zones.GazetteerError` for a malformed ``$ZONECRAWLER_GAZETTEER``
@@ -37,7 +52,7 @@ def run_crawl(spider: str, output: Path | None, spider_args: dict, overrides: di
     overrides = dict(overrides or {})
     overrides.setdefault("ZONECRAWLER_LOCK_RAISE", True)  # a held lock comes back here as LockHeld
     if output is not None:
-        overrides["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": not append, "encoding": "utf-8"}}
+        overrides["FEEDS"] = {str(output): {"format": output_format(output), "overwrite": not append, "encoding": "utf-8"}}
     process = CrawlerProcess(project_settings(overrides))
     crawler = process.create_crawler(spider)
     failures = []
