@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.set_defaults(func=cmd_extract)
 
     from zonecrawler.cli.crawl import add_commands  # crawl, reextract
-    from zonecrawler.cli.outputs import add_commands as add_output_commands  # export
+    from zonecrawler.cli.outputs import add_commands as add_output_commands  # export, report
 
     add_commands(sub)
     add_output_commands(sub)

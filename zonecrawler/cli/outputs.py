@@ -1,8 +1,10 @@
-"""``zonecrawler export``: tables from a JSON Lines file of records.
+"""``zonecrawler export`` and ``zonecrawler report``: tables and an HTML report from a JSON Lines file of records.
 
 ``zonecrawler export FILE.jsonl -o out.csv [--facts]`` writes one row per article (or, with
 ``--facts``, one per amount, count, growth rate and event) as CSV in UTF-8 with BOM, or as an
-Excel workbook when ``-o`` ends in ``.xlsx``.  Bad input: one ``error:`` line, exit 2.
+Excel workbook when ``-o`` ends in ``.xlsx``.  ``zonecrawler report FILE.jsonl -o report.html
+[--summary FILE.summary.json]`` writes one self-contained HTML page (see
+:mod:`zonecrawler.output.report`).  Bad input: one ``error:`` line, exit 2.
 """
 
 from __future__ import annotations
@@ -49,10 +51,38 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from zonecrawler.output.records import RecordFileError, load_records
+    from zonecrawler.output.report import ReportError, write_report
+
+    try:
+        records = load_records(args.records)
+    except RecordFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        write_report(records, Path(args.output), summary_path=Path(args.summary) if args.summary else None,
+                     source=str(args.records))
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {args.output}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote report of {len(records)} records to {args.output}")
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register ``export`` on the ``zonecrawler`` command."""
+    """Register ``export`` and ``report`` on the ``zonecrawler`` command."""
     export = sub.add_parser("export", help="records as a table: CSV (UTF-8 with BOM) or .xlsx, one row per article or per fact")
     export.add_argument("records", help="JSON Lines file of records (the output of a crawl)")
     export.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx (written atomically)")
     export.add_argument("--facts", action="store_true", help="one row per amount, count, growth rate and event")
     export.set_defaults(func=cmd_export)
+
+    report = sub.add_parser("report", help="one self-contained HTML page of charts and tables from records")
+    report.add_argument("records", help="JSON Lines file of records (the output of a crawl)")
+    report.add_argument("-o", "--output", required=True, help="HTML file to write")
+    report.add_argument("--summary", help="the crawl's health summary JSON (default: RECORDS.summary.json when it exists)")
+    report.set_defaults(func=cmd_report)
