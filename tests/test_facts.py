@@ -162,3 +162,21 @@ def test_crawl_computes_facts_with_the_extraction_not_twice():
     built = build_record(page.extraction, site=site, crawled_at=when, facts=page.facts)
     assert built == build_record(page.extraction, site=site, crawled_at=when)
     assert built["events"][-1]["zone"] == "苏州工业园区"
+
+
+@pytest.mark.parametrize("body", [
+    "1234567890" * 30_000,  # one run of 300,000 digits (an unbounded \d+ made this quadratic)
+    "1234567890" * 3_000 + "%增长" * 1_000,
+    "一二三四五六七八九十百千万亿元" * 20_000,
+    "园区与华为技术有限公司签约投资5亿元项目落户增长12%企业30家" * 20_000,  # 640,000 characters, no punctuation
+])
+def test_hostile_bodies_are_bounded(body):
+    from zonecrawler.facts import MAX_BODY, MAX_PER_KIND
+
+    out = extract_facts(None, body)
+    kinds = [*out["facts"].values(), out["events"]]
+    assert all(len(items) <= MAX_PER_KIND for items in kinds)
+    for item in out["facts"]["amounts"] + out["facts"]["counts"] + out["events"]:
+        assert item["span"][1] <= MAX_BODY
+        assert len(item.get("sentence") or item.get("text")) <= 500
+    assert all(len(str(a["value"])) <= 30 for a in out["facts"]["amounts"])

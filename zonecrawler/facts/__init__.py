@@ -21,6 +21,11 @@ from zonecrawler.facts.growth import find_growth
 from zonecrawler.facts.industries import find_industries
 from zonecrawler.facts.text import fold_digits
 
+# Bounds for hostile or broken pages (a real article has a few thousand characters and a few dozen facts):
+# facts are read from the first MAX_BODY characters of the body, and each list keeps its first MAX_PER_KIND.
+MAX_BODY = 200_000
+MAX_PER_KIND = 500
+
 
 def extract_facts(title: str | None, body: str | None, *, zones: bool = True) -> dict:
     """``{"facts": {"amounts", "counts", "growth"}, "events": [...], "industries": [...]}`` for one article.
@@ -28,14 +33,15 @@ def extract_facts(title: str | None, body: str | None, *, zones: bool = True) ->
     ``zones=False`` leaves every event's ``zone`` None and needs no zone gazetteer (an extraction
     worker does this; :func:`add_event_zones` fills them in later, where the gazetteer is loaded).
     """
+    body = body[:MAX_BODY] if body else body
     industries = find_industries("\n".join(t for t in (title, body) if t))
     if not body:
         return {"facts": {"amounts": [], "counts": [], "growth": []}, "events": [], "industries": industries}
     text = fold_digits(body)
-    amounts = find_amounts(body, text)
-    counts = find_counts(body, text, amounts)
-    growth = find_growth(body, text, amounts, counts)
-    events = find_events(body, text, amounts, counts, zones=zones)
+    amounts = find_amounts(body, text)[:MAX_PER_KIND]
+    counts = find_counts(body, text, amounts)[:MAX_PER_KIND]
+    growth = find_growth(body, text, amounts, counts)[:MAX_PER_KIND]
+    events = find_events(body, text, amounts, counts, zones=zones)[:MAX_PER_KIND]
     return {"facts": {"amounts": amounts, "counts": counts, "growth": growth}, "events": events, "industries": industries}
 
 

@@ -30,8 +30,8 @@ CLASSIFIERS = "个|家|户|项|座|栋|名|位|条|批次|批|宗|件|所|支|�
 _COUNT_FIRST = first_chars("超过|超|逾|不少于|近|接近|将近|不到|不足|约|大约")
 COUNT = re.compile(
     rf"(?:(?P<over>超过|超|逾|不少于)|(?P<under>近|接近|将近|不到|不足)|(?P<about>约|大约))?"
-    rf"(?<![\d.A-Za-z第前后])(?P<num>(?:\d+(?:\.\d+(?=[万千]))?|{CHINESE}))(?P<mag>[万千](?=[多余]?(?:{CLASSIFIERS})))?(?![.\d])"
-    rf"(?:(?:至|到|-|~|—|–)(?P<num2>\d+|{CHINESE}))?(?P<more>多|余)?"
+    rf"(?<![\d.A-Za-z第前后])(?P<num>(?:\d{{1,12}}(?:\.\d{{1,4}}(?=[万千]))?|{CHINESE}))(?P<mag>[万千](?=[多余]?(?:{CLASSIFIERS})))?(?![.\d])"
+    rf"(?:(?:至|到|-|~|—|–)(?P<num2>\d{{1,12}}|{CHINESE}))?(?P<more>多|余)?"
     rf"(?P<cls>{CLASSIFIERS})(?!百分点|月|小时|工作日|季度|星期|世纪|年|亿|万|元|平方|亩|公里|米)"
 )
 _NUMBER_ANCHOR = re.compile(r"\d+|[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万]+")  # single Chinese digits count nothing

@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left
 
 from zonecrawler.facts.companies import find_companies
-from zonecrawler.facts.text import clauses, sentences
+from zonecrawler.facts.text import MAX_SEGMENT, clauses, sentences
 from zonecrawler.normalize.zones import find_zone_in_text
 
 KINDS = {
@@ -55,38 +55,45 @@ def add_zones(body: str, events: list[dict]) -> list[dict]:
 
 def find_events(body: str, text: str, amounts: list[dict], counts: list[dict], *, zones: bool = True) -> list[dict]:
     """Events of ``body``; with ``zones=False`` their ``zone`` is left None (see :func:`add_zones`)."""
-    events = []
+    events: list[dict] = []
     amount_starts = [a["span"][0] for a in amounts]
     count_starts = [c["span"][0] for c in counts]
     for start, end in clauses(body).spans:
-        clause = body[start:end]
-        kinds: dict[str, str] = {}
-        for m in _TRIGGERS.finditer(clause):
-            if clause[m.end():m.end() + 1] in _NOT_NEWS:
-                continue  # 新落户的企业 (a kind of firm), 项目建成后 (a prospect): not an event
-            kinds.setdefault(_kind(m.group()), m.group())
-        if not kinds:
-            continue
-        amount_ix = _within(amount_starts, start, end)
-        count_ix = _within(count_starts, start, end)
-        companies = find_companies(clause)
-        if not (amount_ix or count_ix or companies):
-            continue
-        cny = [amounts[i]["value"] for i in amount_ix if amounts[i]["currency"] == "CNY" and amounts[i]["qualifier"] != "magnitude"]
-        projects = [counts[i]["value"] for i in count_ix if "项目" in counts[i]["noun"]]
-        lead = len(clause) - len(clause.lstrip())
-        text_out = clause.strip()
-        for kind, trigger in kinds.items():
-            events.append({
-                "kind": kind,
-                "trigger": trigger,
-                "text": text_out,
-                "span": [start + lead, start + lead + len(text_out)],
-                "amounts": amount_ix,
-                "counts": count_ix,
-                "amount_cny": max(cny) if cny else None,
-                "project_count": max(projects) if projects else None,
-                "companies": companies,
-                "zone": None,
-            })
+        # Text without punctuation for pages on end is read in MAX_SEGMENT pieces, so no event carries a megabyte.
+        for piece in range(start, end, MAX_SEGMENT):
+            events.extend(_clause_events(body, piece, min(end, piece + MAX_SEGMENT), amounts, counts,
+                                         amount_starts, count_starts))
     return add_zones(body, events) if zones else events
+
+
+def _clause_events(body: str, start: int, end: int, amounts: list[dict], counts: list[dict],
+                   amount_starts: list[int], count_starts: list[int]) -> list[dict]:
+    clause = body[start:end]
+    kinds: dict[str, str] = {}
+    for m in _TRIGGERS.finditer(clause):
+        if clause[m.end():m.end() + 1] in _NOT_NEWS:
+            continue  # 新落户的企业 (a kind of firm), 项目建成后 (a prospect): not an event
+        kinds.setdefault(_kind(m.group()), m.group())
+    if not kinds:
+        return []
+    amount_ix = _within(amount_starts, start, end)
+    count_ix = _within(count_starts, start, end)
+    companies = find_companies(clause)
+    if not (amount_ix or count_ix or companies):
+        return []
+    cny = [amounts[i]["value"] for i in amount_ix if amounts[i]["currency"] == "CNY" and amounts[i]["qualifier"] != "magnitude"]
+    projects = [counts[i]["value"] for i in count_ix if "项目" in counts[i]["noun"]]
+    lead = len(clause) - len(clause.lstrip())
+    text_out = clause.strip()
+    return [{
+        "kind": kind,
+        "trigger": trigger,
+        "text": text_out,
+        "span": [start + lead, start + lead + len(text_out)],
+        "amounts": amount_ix,
+        "counts": count_ix,
+        "amount_cny": max(cny) if cny else None,
+        "project_count": max(projects) if projects else None,
+        "companies": companies,
+        "zone": None,
+    } for kind, trigger in kinds.items()]

@@ -22,7 +22,7 @@ GROWTH = re.compile(
     rf"(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?:了|达到|达|为|约|超过|超|近|逾|均为)?(?P<fen>分别为|分别)?"
     rf"(?P<rates>{_RATE}(?:(?:和|、|,|，|及|与)(?:{_RATE}))*)"
 )
-_RATE_ANCHOR = re.compile(_RATE)
+_RATE_ANCHOR = re.compile("%|个百分点|倍")  # the unit; the number and the verb stand before it
 _ONE_RATE = re.compile(rf"(?P<num>{ARABIC})(?P<unit>%|个百分点|倍)")
 _UNITS = {"%": "percent", "个百分点": "points", "倍": "times"}
 _LEAD = re.compile(
@@ -46,7 +46,7 @@ def _subject_phrase(text: str, pos: int) -> str:
 def find_growth(body: str, text: str, amounts: list[dict], counts: list[dict]) -> list[dict]:
     sents = sentences(body)
     out = []
-    for m in anchored(GROWTH, text, _RATE_ANCHOR, 12, first_chars(_UP, _DOWN)):
+    for m in anchored(GROWTH, text, _RATE_ANCHOR, 40, first_chars(_UP, _DOWN)):
         verb = m["up"] or m["down"]
         sign = -1 if m["down"] else 1
         rates = list(_ONE_RATE.finditer(text, m.start("rates"), m.end("rates")))

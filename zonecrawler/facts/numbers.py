@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+# At most 16 digits (and 8 decimals): a longer run of digits is no amount, and an unbounded \d+ tried
+# at every position of a 200,000-digit run is quadratic.
+ARABIC = r"(?:\d{1,3}(?:,\d{3}){1,5}(?!\d)|\d{1,16}(?!\d))(?:\.\d{1,8}(?!\d))?"
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # A Chinese numeral starts with a digit or 十 (never with 百/千/万/亿 alone) and may have a 点 decimal.
-CHINESE = r"[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?"
+# Bounded, and never part of a longer run of numeral characters (一二三四五六七 …).
+CHINESE = (r"(?<![零〇一二两三四五六七八九十百千万亿])[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]{0,15}"
+           r"(?:点[零〇一二三四五六七八九]{1,6})?(?![零〇一二两三四五六七八九十百千万亿点])")
 MAGNITUDE = r"(?:万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千|百)"
 _MAG = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 _FOLD = str.maketrans("０１２３４５６７８９．％～－", "0123456789.%~-")
 _FULL_WIDTH = re.compile("[０-９．％～－]")
 
+MAX_SEGMENT = 500
 SENTENCE_END = "。！？!?\n"
 CLAUSE_END = SENTENCE_END + "；;"
 # Where a label or a counted noun in front of a number begins.
@@ -66,14 +67,20 @@ class Segments:
         self.spans, self._starts, self._text = spans, starts, text
 
     def at(self, pos: int) -> tuple[int, int]:
-        return self.spans[max(0, bisect_right(self._starts, pos) - 1)]
+        """The segment holding ``pos``; in a segment longer than ``MAX_SEGMENT`` (text without
+        punctuation), the ``MAX_SEGMENT`` characters around ``pos``, so no fact carries a megabyte."""
+        start, end = self.spans[max(0, bisect_right(self._starts, pos) - 1)]
+        if end - start > MAX_SEGMENT:
+            start = max(start, pos - MAX_SEGMENT // 2)
+            end = min(end, start + MAX_SEGMENT)
+        return start, end
 
     def text_at(self, pos: int) -> str:
         start, end = self.at(pos)
         return self._text[start:end].strip()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4)  # the sentences and clauses of the body being read; never a pile of old bodies
 def _segments(text: str, ends: str) -> Segments:
     return Segments(text, ends)
 
