@@ -60,6 +60,14 @@ def test_article_row_flattens_zone_and_facts():
     assert row["amounts"] == 5 and row["counts"] == 10 and row["growth"] == 2
 
 
+def test_csv_cells_never_run_as_formulas():
+    from zonecrawler.output.csvfile import cell
+
+    assert cell('=HYPERLINK("http://x","点击")') == '\'=HYPERLINK("http://x","点击")'
+    assert [cell(v) for v in ("+86-0512", "@sum", "-投促中国")] == ["'+86-0512", "'@sum", "'-投促中国"]
+    assert [cell(v) for v in (-5, -2.5, 55730000000.0, None, "六合")] == ["-5", "-2.5", "55730000000", "", "六合"]
+
+
 def test_export_csv_one_row_per_article(records_file, tmp_path):
     out = tmp_path / "out.csv"
     proc = _export(str(records_file), "-o", str(out))

@@ -2,7 +2,8 @@
 
 ``write_csv`` writes a whole file atomically (``NAME.part``, fsync, rename); ``CsvRowWriter``
 writes rows to an open binary stream (the crawl's CSV feed).  Values are text as written by
-``str`` except None (empty) and floats (no exponent: 55730000000.0 -> 55730000000).
+``str`` except None (empty), floats (no exponent: 55730000000.0 -> 55730000000) and text that
+starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``), which gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from zonecrawler.storage.files import fsync_dir
 
 BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value) -> str:
@@ -25,11 +27,16 @@ def cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return ";".join(cell(v) for v in value)
     if isinstance(value, dict):
         raise TypeError("a CSV cell cannot hold an object: flatten the record first")
-    return str(value)
+    text = str(value)
+    if text[:1] in FORMULA_STARTS:
+        return "'" + text  # text from the web that a spreadsheet would run as a formula (=HYPERLINK(...))
+    return text
 
 
 class CsvRowWriter:

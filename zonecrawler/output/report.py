@@ -99,7 +99,7 @@ def report_data(records: list[dict]) -> dict:
 def _figure_html(go, fig, title: str) -> str:
     fig.update_layout(title={"text": title, "x": 0}, font={"family": FONT, "size": 13}, margin={"l": 60, "r": 20, "t": 50, "b": 50},
                       height=380, template="plotly_white", legend={"font": {"size": 11}})
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True, "displayModeBar": "hover"})
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True, "displayModeBar": False})
 
 
 def _no_data(title: str) -> str:
@@ -157,7 +157,7 @@ def _signings_table(rows: list[dict]) -> str:
         return "<p>No signing with a CNY amount in these records.</p>"
     e = html.escape
     body = "".join(
-        f"<tr><td>{i}</td><td>{e((r['date'] or '')[:10])}</td><td>{e(r['zone'] or '')}</td><td class=num>{r['amount_cny'] / YI:,.2f}</td>"
+        f"<tr><td>{i}</td><td class=date>{e((r['date'] or '')[:10])}</td><td>{e(r['zone'] or '')}</td><td class=num>{r['amount_cny'] / YI:,.2f}</td>"
         f"<td>{e('、'.join(r['companies']))}</td><td><a href=\"{e(r['url'] or '', quote=True)}\">{e(r['title'] or '')}</a>"
         f"<div class=clause>{e(r['text'] or '')}</div></td></tr>"
         for i, r in enumerate(rows, 1)
@@ -211,7 +211,7 @@ h1{font-size:22px;margin-bottom:4px}.meta{color:#666;margin-top:0}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}.grid>div{border:1px solid #e5e5e5;border-radius:6px;padding:4px;min-width:0}
 .wide{grid-column:1/-1}.empty{padding:16px;color:#888}
 table{border-collapse:collapse;font-size:13px;width:100%}th,td{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
-td.num{text-align:right;white-space:nowrap}.clause{color:#777;font-size:12px}
+td.num,td.date{text-align:right;white-space:nowrap}.clause{color:#777;font-size:12px}
 .status.ok{color:#2a7d2a}.status.warning{color:#b7791f}.status.fail{color:#c0392b}li.fail{color:#c0392b}li.warn{color:#b7791f}
 .cols{display:grid;grid-template-columns:1fr 2fr;gap:16px}.kpi{display:flex;gap:24px;margin:12px 0}.kpi div{font-size:13px;color:#555}
 .kpi b{display:block;font-size:22px;color:#222}
