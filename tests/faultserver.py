@@ -81,7 +81,7 @@ def _skip(name: str, n: int, plan: tuple[str, ...], reason: str) -> Fault:
 # The catalogue.  Actions: ok | status:N | slow | reset | truncate | big | big_chunked | gzip_bomb |
 # redirect:TARGET | ctype:VALUE (the article with that Content-Type) | png:VALUE (PNG bytes with that Content-Type) |
 # gbk_header_utf8 | gbk_no_charset | gbk_charset_header:CS | gbk_charset_meta:CS | gbk_charset_both:CS |
-# malformed | deep | hostile | header_bomb | header_bloat | hang.  ``reason`` must appear on a log line naming the fault's path.
+# malformed | deep | hostile | stray_bytes | short_length | mojibake | header_bomb | header_bloat | hang.  ``reason`` must appear on a log line naming the fault's path.
 FAULTS: tuple[Fault, ...] = (
     _record("retry_500_503", 1, ("status:500", "status:503", "ok"), "Retrying"),
     _skip("always_503", 2, ("status:503",), "Gave up retrying"),
@@ -115,6 +115,11 @@ FAULTS: tuple[Fault, ...] = (
     _record("charset_rot13_both", 62, ("gbk_charset_both:rot13",)),
     # Control characters below 200 levels of markup, a date in a +25:00 "time zone", JSON-LD 100,000 deep.
     _record("hostile_markup", 63, ("hostile",)),
+    # UTF-8 with a few stray bytes, declared utf-8: UTF-8 with those replaced (it became GB18030 mojibake);
+    # a Content-Length that ends inside a character; a page whose own text is mojibake (rejected, counted).
+    _record("utf8_stray_bytes", 64, ("stray_bytes",)),
+    _record("short_content_length", 65, ("short_length",)),
+    _skip("mojibake_in_source", 66, ("mojibake",), "looks like mojibake"),
 )
 # redirect_moved's article is served (and titled) at its new address.
 MOVED_TARGET = Fault(
@@ -284,6 +289,18 @@ class FaultHandler(MirrorHandler):
             where = kind.removeprefix("gbk_charset_")
             html = article_html(title, n=n, charset=arg if where in ("meta", "both") else None)
             self.send_bytes(html.encode("gbk"), f"text/html; charset={arg}" if where in ("header", "both") else "text/html")
+        elif kind == "stray_bytes":  # two stray bytes in each of four paragraphs
+            stray = "段：开".encode() + b"\xff" + "发".encode() + b"\xfe" + "区".encode()
+            self.send_bytes(page.replace("段：开发区".encode(), stray, 4), "text/html; charset=utf-8")
+        elif kind == "short_length":  # the last byte counted is the first of a three-byte character
+            cut = page.index("版权所有".encode()) + 1
+            self.close_connection = True  # the bytes past Content-Length must not be read as the next response
+            self.send_bytes(page, "text/html; charset=utf-8", length=cut, extra={"Connection": "close"})
+        elif kind == "mojibake":  # the CMS stored UTF-8 text read as GBK, and serves that as UTF-8
+            html = article_html(title, n=n)
+            start, end = html.index("<title>"), html.index('<div class="foot">')
+            garbled = html[start:end].encode("utf-8").decode("gb18030", errors="replace")
+            self.send_bytes((html[:start] + garbled + html[end:]).encode("utf-8"), "text/html; charset=utf-8")
         elif kind == "hostile":
             self.send_bytes(article_html(title, n=n, hostile=True).encode("utf-8"), "text/html; charset=utf-8")
         elif kind == "malformed":
@@ -308,10 +325,11 @@ class FaultHandler(MirrorHandler):
         else:
             raise ValueError(f"unknown fault action {action!r}")
 
-    def send_bytes(self, data: bytes, ctype: str, status: int = 200, extra: dict | None = None) -> None:
+    def send_bytes(self, data: bytes, ctype: str, status: int = 200, extra: dict | None = None,
+                   length: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(len(data) if length is None else length))
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()

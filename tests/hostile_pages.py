@@ -29,7 +29,7 @@ class Case:
     title: str | None = None          # record: the title it must carry
     body_has: str | None = None       # record: text its body must contain
     no_mojibake: bool = False         # record: title and body free of U+FFFD and of GBK-read UTF-8
-    rejected: str | None = None       # record: the schema must reject it for this field (a crawl drops and counts it)
+    rejected: tuple[str, ...] = ()    # record: the schema check must reject it for these fields (a crawl drops and counts it)
     tags: tuple[str, ...] = field(default=())
 
 
@@ -112,7 +112,7 @@ def _cases() -> list[Case]:
     add(_record("huge_attribute.html", page(body=f"<div data-x='{'a' * 1_000_000}'></div>"), body_has=BODY_MARK))
     add(_record("long_line.html", page(body="<p>" + "开发区" * 300_000 + "</p>")))
     add(_record("many_paragraphs.html", page(body="<p>短句。</p>" * 20_000)))
-    add(_record("huge_title.html", page(title="标题" * 100_000), rejected="title"))
+    add(_record("huge_title.html", page(title="标题" * 100_000), rejected=("title",)))
     add(_record("blank_title.html", page(title=" \u3000 ")))
     add(_record("bad_links.html", page(body="<a href='http://[SITE_URL]/news/1.pdf'>附件一</a> <a href='http://h:99999/x.doc'>附件二</a>"
                                             "<a href='http://[::1/x.xls'>附件三</a> <a href='/files/a.pdf'>附件五</a> <a href='javascript:void(0)'>附件四.pdf</a>"),
@@ -153,6 +153,31 @@ def _cases() -> list[Case]:
     add(_record("bom_utf8.html", codecs.BOM_UTF8 + _u(page()), title=TITLE))
     add(_record("bom_utf16le.html", codecs.BOM_UTF16_LE + page(meta="").encode("utf-16-le"), title=TITLE))
     add(_record("bom_utf16be.html", codecs.BOM_UTF16_BE + page(meta="").encode("utf-16-be"), title=TITLE))
+    # --- stray bytes and mojibake (issue 15, item 5) ----------------------------------------------
+    add(_record("bom_utf8_then_gbk.html", codecs.BOM_UTF8 + page(meta="").encode("gb18030"), title=TITLE, no_mojibake=True))
+    add(_record("overlong_utf8.html", _u(page()).replace(b"<p>", b"<p>\xc0\xaf\xed\xa0\x80", 1), title=TITLE,
+                no_mojibake=True))
+    stray = _u(page(paras=1)).replace("签约".encode(), "签".encode() + b"\xff\xfe" + "约".encode())
+    add(_record("stray_bytes_declared.html", stray, title=TITLE, no_mojibake=True))
+    add(_record("stray_bytes_undeclared.html", stray.replace(b"<meta charset='utf-8'>", b""), title=TITLE, no_mojibake=True))
+    add(_record("stray_bytes_under_gb2312.html", stray.replace(b"charset='utf-8'", b"charset='gb2312'"), title=TITLE,
+                no_mojibake=True))
+    add(_record("stray_bytes_charset_arg.html", stray.replace(b"<meta charset='utf-8'>", b""), args=("--charset", "utf-8"),
+                title=TITLE, no_mojibake=True))
+    whole = _u(page(paras=1))
+    add(_record("cut_inside_a_character.html", whole[: whole.rindex("服务".encode()) + 1], title=TITLE, no_mojibake=True))
+    big5 = ("<html><head><meta charset='big5'><title>濱江開發區舉辦新能源產業招商推介會</title></head><body>"
+            "<h1>濱江開發區舉辦新能源產業招商推介會</h1><p>發布時間：2023-05-06</p>"
+            "<p>濱江開發區推進重點項目建設，簽約項目十二個，總投資三十億元，持續優化營商環境。</p></body></html>").encode("big5hkscs")
+    add(_record("big5_stray_byte.html", big5.replace("區".encode("big5hkscs"), "區".encode("big5hkscs") + b"\x80", 1),
+                title="濱江開發區舉辦新能源產業招商推介會", no_mojibake=True))
+    gbk_stray = page(meta="<meta charset='gbk'>").encode("gb18030").replace("签约".encode("gb18030"), b"\x80", 1)
+    add(_record("gbk_stray_byte.html", gbk_stray, title=TITLE, no_mojibake=True))
+    garbled = page().replace(TITLE, TITLE.encode().decode("gb18030", errors="replace")).replace(
+        PARA, PARA.encode().decode("gb18030", errors="replace"))
+    add(_record("mojibake_in_source_gbk.html", garbled, rejected=("title", "body")))
+    latin = page().replace(TITLE, TITLE.encode().decode("cp1252", errors="replace"))
+    add(_record("mojibake_in_source_latin1.html", latin, rejected=("title",)))
     return cases
 
 

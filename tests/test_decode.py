@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from zonecrawler.extract.decode import charset_from_content_type, declared_meta_charset, decode_html, page_codec
+from zonecrawler.extract.decode import charset_from_content_type, declared_meta_charset, decode_html, mojibake, page_codec
 
 TEXT = "六合经济开发区召开深化作风建设优化营商环境推进会，全年完成项目签约总额557.3亿元。"
 TRAD = "六合經濟開發區召開深化作風建設優化營商環境推進會，全年完成項目簽約總額557.3億元。"
@@ -123,3 +123,49 @@ def test_a_charset_that_is_no_page_charset_is_ignored(charset):
 def test_page_charsets_are_looked_up():
     assert page_codec("GB2312") == "gb18030" and page_codec("big5") == "big5hkscs" and page_codec("UTF8") == "utf-8"
     assert page_codec("utf-16le") == "utf-16-le" and page_codec("shift_jis") == "shift_jis"
+
+
+SHORT = "<html><head><meta charset='utf-8'><title>开发区新闻</title></head><body><p>{}</p></body></html>"
+
+
+@pytest.mark.parametrize("http_charset", [None, "utf-8"])
+def test_a_few_stray_bytes_leave_a_utf8_page_utf8(http_charset):
+    """Issue 15: strict UTF-8 failed, the declared utf-8 was skipped as tried, GB18030 'succeeded' (寮�鍙戝尯)."""
+    head, tail = SHORT.split("{}")
+    body = "滨江开发区".encode() + b"\xff\xfe\xc0\xaf" + "举办招商推介会，签约项目十二个".encode()  # four broken sequences
+    data = head.encode() + body + tail.encode()
+    text, codec = decode_html(data, http_charset)
+    assert codec == "utf-8" and "开发区新闻" in text and "举办招商推介会" in text
+    assert mojibake(text) is None
+
+
+def test_a_page_cut_inside_a_character_stays_utf8():
+    """A Content-Length shorter than the body ends the page inside a character."""
+    data = SHORT.format("滨江开发区举办招商推介会").encode("utf-8")
+    data = data[: data.index("推".encode()) + 1]
+    text, codec = decode_html(data, "utf-8")
+    assert codec == "utf-8" and text.endswith("举办招商\ufffd")
+
+
+def test_a_declared_big5_page_with_a_stray_byte_is_big5():
+    data = page(TRAD, "big5").encode("big5hkscs").replace("區".encode("big5hkscs"), "區".encode("big5hkscs") + b"\x80", 1)
+    text, codec = decode_html(data)
+    assert codec == "big5hkscs" and TRAD[20:] in text and mojibake(text) is None
+
+
+def test_a_utf8_bom_on_a_gbk_page_is_ignored():
+    data = codecs.BOM_UTF8 + page(TEXT, None).encode("gbk")
+    text, codec = decode_html(data)
+    assert TEXT in text and "\ufffd" not in text
+
+
+@pytest.mark.parametrize(("reading", "name"), [("gb18030", "GBK"), ("cp1252", "Latin-1")])
+def test_mojibake_is_recognised(reading, name):
+    garbled = TEXT.encode("utf-8").decode(reading, errors="replace")
+    assert mojibake(garbled) == f"UTF-8 read as {name}"
+    assert mojibake("开发区" + "\ufffd" * 8) is not None  # mostly undecodable
+
+
+@pytest.mark.parametrize("text", [TEXT, TRAD, "plain ASCII", "café naïve résumé", "员石", "", "签约\ufffd项目十二个总投资三十亿元"])
+def test_real_text_is_no_mojibake(text):
+    assert mojibake(text) is None

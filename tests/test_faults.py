@@ -186,3 +186,16 @@ def test_a_hanging_robots_txt_costs_a_short_timeout_and_the_crawl_proceeds(crawl
     assert f"cannot fetch {robots_url} (DownloadTimeoutError" in log
     assert "Error downloading" not in log
     assert records  # crawled all the same (test_every_article_... checks each one)
+
+
+def test_mojibake_is_rejected_counted_and_a_health_warning(crawl):
+    """A page whose own text is UTF-8 read as GBK: the record is rejected (logged, counted per field), and the health
+    summary warns; the pages with stray bytes or cut mid-character are UTF-8 (test_recoverable_fault_... checks them)."""
+    _, records, log, _ = crawl
+    assert fs.by_name("mojibake_in_source").path not in records
+    assert scrapy_stat(log, "zonecrawler/rejected/title") >= 1
+    assert "investchn: 1 record(s) rejected as mojibake (text decoded in the wrong charset)" in log
+    for name in ("utf8_stray_bytes", "short_content_length"):
+        (record,) = records[fs.by_name(name).path]
+        assert "\ufffd" not in record["title"]
+        assert record["body"].count("\ufffd") <= 8

@@ -17,6 +17,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from zonecrawler.extract.article import Extraction
+from zonecrawler.extract.decode import mojibake
 from zonecrawler.facts import add_event_zones, extract_facts
 from zonecrawler.normalize.source import split_source
 from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
@@ -28,6 +29,8 @@ HOME_ITEMS = {"首页", "首頁", "网站首页", "主页"}
 _MAX_PLACE_LEN = 8
 _NON_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _LANGUAGE_SAMPLE = 500
+TEXT_FIELDS = ("title", "body")  # checked for mojibake
+MOJIBAKE = "looks like mojibake"
 
 
 @cache
@@ -48,20 +51,33 @@ def _fast_check():
 
 
 def validation_errors(record: dict) -> list[str]:
-    """Human-readable schema violations (empty when the record is valid).
+    """Human-readable violations of the schema and of readable text (empty when the record is valid).
 
     Valid records (nearly all) take the compiled fast path; an invalid one is re-checked
-    with jsonschema to list every violation, not just the first.
+    with jsonschema to list every violation, not just the first.  A title or body that looks
+    like mojibake (UTF-8 read as GBK: 寮�鍙戝尯) is a violation too: the page was decoded in
+    the wrong charset, and the text is not the article's.
     """
+    errors = _mojibake_errors(record)
     try:
         _fast_check()(record)
-        return []
+        return errors
     except fastjsonschema.JsonSchemaException:
         pass
     return [
         f"{'/'.join(map(str, err.absolute_path)) or '<record>'}: {err.message}"
         for err in sorted(_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
-    ]
+    ] + errors
+
+
+def _mojibake_errors(record: dict) -> list[str]:
+    errors = []
+    for name in TEXT_FIELDS:
+        value = record.get(name)
+        found = mojibake(value) if isinstance(value, str) else None
+        if found is not None:
+            errors.append(f"{name}: {MOJIBAKE} ({found})")
+    return errors
 
 
 def _category(breadcrumb: list[str]) -> str | None:

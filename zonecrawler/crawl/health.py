@@ -31,7 +31,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from zonecrawler.record import validation_errors
+from zonecrawler.record import MOJIBAKE, validation_errors
 from zonecrawler.storage.ledger import ledger_for
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class SiteTally:
         self.emitted = 0
         self.present = Counter()
         self.rejected = 0
+        self.mojibake = 0  # rejected because title or body looks like text decoded in the wrong charset
         self.reasons = Counter()
         self.errors = Counter()
         self.http_status = Counter()
@@ -162,6 +163,7 @@ class HealthExtension:
         tally = self.sites[item.get("site") or "?"]
         tally.see_record(item)
         tally.rejected += 1
+        tally.mojibake += any(MOJIBAKE in error for error in errors)
         for error in errors:
             tally.reasons[error[:160]] += 1
 
@@ -210,6 +212,8 @@ class HealthExtension:
             rate = n_errors / requests if requests else 0.0
             if rate > self.max_error_rate:
                 site_failures.append(f"{name}: error rate {rate:.1%} above {self.max_error_rate:.1%}")
+            if t.mojibake:
+                warnings.append(f"{name}: {t.mojibake} record(s) rejected as mojibake (text decoded in the wrong charset)")
             if moved is not None:
                 warnings.append(moved)
             elif new == 0 and self.ledger.history(name) > 0 and not site_failures:
@@ -219,7 +223,7 @@ class HealthExtension:
                 "pages_fetched": t.pages, "list_pages": t.list_pages, "article_pages": t.article_pages,
                 "articles_extracted": t.extracted, "articles_emitted": t.emitted,
                 "new": new, "changed": changed, "known": known,
-                "rejected": t.rejected, "rejected_reasons": dict(t.reasons.most_common()),
+                "rejected": t.rejected, "rejected_reasons": dict(t.reasons.most_common()), "mojibake": t.mojibake,
                 "coverage": coverage, "errors": dict(t.errors), "error_rate": round(rate, 4),
                 "http_status": dict(t.http_status),
                 "bad_links": stats.get(f"zonecrawler/bad_links/{name}", 0),

@@ -44,8 +44,10 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 # Declared charsets that valid UTF-8 bytes with few multi-byte characters may really be.
 _MULTIBYTE_CJK = {"gb18030", "big5hkscs", "gbk", "gb2312", "big5"}
 _UTF8_EVIDENCE = 12  # multi-byte characters that make valid UTF-8 conclusive
-_MOSTLY_UTF8 = 50  # valid multi-byte characters per broken sequence that still mean UTF-8
+_MOSTLY_UTF8 = 4  # valid multi-byte characters per broken sequence that still mean UTF-8
+_NEARLY_ALL = 50  # the same for any other charset
 _REPLACEMENT = "\ufffd"
+_REPLACEMENT_UTF8 = _REPLACEMENT.encode("utf-8")
 
 
 # Markup every HTML charset must read as itself: a declaration is only readable in a charset that
@@ -102,12 +104,24 @@ def _multibyte_chars(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """The text if ``data`` is UTF-8 but for a few broken sequences, else None."""
-    text = data.decode("utf-8", errors="replace")
-    broken = text.count(_REPLACEMENT) - data.count(_REPLACEMENT.encode("utf-8"))
+def _tolerant(data: bytes, codec: str, evidence: int) -> str | None:
+    """The text of ``data`` in ``codec`` with its few broken sequences replaced, if that codec explains
+    nearly all of the page (at least ``evidence`` valid multi-byte characters), else None.
+
+    UTF-8 is self-checking: GBK or Big5 pages read as UTF-8 keep 0.23-0.30 valid multi-byte characters
+    per broken sequence (measured on the real-page set), so 4 per broken one is conclusive.  GB18030
+    and Big5 read almost any bytes (a UTF-8 page read as GB18030 breaks about once per 10 characters),
+    so for them "nearly all" is at most one broken sequence per 50 characters.
+    """
+    if codec.startswith(("utf-16", "utf-32")):
+        return None
+    text = data.decode(codec, errors="replace")
+    broken = text.count(_REPLACEMENT)
+    if codec == "utf-8":
+        broken -= data.count(_REPLACEMENT_UTF8)  # U+FFFD characters the page itself contains
     valid = _multibyte_chars(text) - text.count(_REPLACEMENT)
-    return text if valid >= _UTF8_EVIDENCE and broken * _MOSTLY_UTF8 <= valid else None
+    per_broken = _MOSTLY_UTF8 if codec == "utf-8" else _NEARLY_ALL
+    return text if valid >= evidence and broken * per_broken <= valid else None
 
 
 def _strict(data: bytes, codec: str | None) -> str | None:
@@ -119,9 +133,15 @@ def _strict(data: bytes, codec: str | None) -> str | None:
 
 def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """Decode page bytes; returns ``(text, codec_used)``."""
-    for bom, codec in _BOMS:
+    for bom, codec in _BOMS[1:]:
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec
+    if data.startswith(codecs.BOM_UTF8):
+        rest = data[len(codecs.BOM_UTF8):]
+        text = _strict(rest, "utf-8") or _tolerant(rest, "utf-8", 1)
+        if text is not None:
+            return text, "utf-8-sig"
+        data = rest  # a UTF-8 byte-order mark on a page that is not UTF-8: the mark lied
     text = _strict(data, "utf-8")
     if text is not None:
         # Each multi-byte character adds 1-3 bytes to the length: a cheap lower bound first.
@@ -135,24 +155,71 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
                 if other is not None:
                     return other, codec
         return text, "utf-8"
-    text = _mostly_utf8(data)
+    text = _tolerant(data, "utf-8", _UTF8_EVIDENCE)
     if text is not None:
         return text, "utf-8"
-    tried = {"utf-8"}
-    for declared in (http_charset, declared_meta_charset(data)):
-        codec = page_codec(declared)
-        if codec is None or codec in tried or codec in _UNTRUSTED:
-            continue
-        tried.add(codec)
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
+    declared = []
+    for name in (http_charset, declared_meta_charset(data)):
+        codec = page_codec(name)
+        if codec is not None and codec not in _UNTRUSTED and codec not in declared:
+            declared.append(codec)
+    for codec in declared:
+        if codec != "utf-8" and (text := _strict(data, codec)) is not None:
+            return text, codec
+    # A declared charset that explains nearly all of the page, a few stray bytes aside.
+    for codec in declared:
+        if (text := _tolerant(data, codec, 1)) is not None:
+            return text, codec
     guess = from_bytes(data[:65536]).best()
     codec = page_codec(guess.encoding) if guess is not None else None
-    if codec and codec not in tried and codec not in _UNTRUSTED:
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            pass
-    return data.decode("gb18030", errors="replace"), "gb18030"
+    if codec and codec not in declared and codec not in _UNTRUSTED:
+        text = _strict(data, codec) or _tolerant(data, codec, 1)
+        if text is not None:
+            return text, codec
+    text = data.decode("gb18030", errors="replace")
+    if mojibake(text) is not None:  # UTF-8 bytes the GB18030 reading would turn into 寮�鍙戝尯
+        return data.decode("utf-8", errors="replace"), "utf-8"
+    return text, "gb18030"
+
+
+# Charsets whose misreading of UTF-8 bytes makes mojibake: 开发区 read as GBK is 寮�鍙戝尯, as
+# Windows-1252 å¼€å�‘åŒº, as Big5 撘�蝷曉.
+_MOJIBAKE_READINGS = (("gb18030", "GBK"), ("cp1252", "Latin-1"), ("big5hkscs", "Big5"))
+_MOJIBAKE_SAMPLE = 4000  # characters looked at
+_MOJIBAKE_EVIDENCE = 3  # CJK characters the UTF-8 reading must give
+_UNDECODABLE_EVIDENCE = 8  # U+FFFD characters, at least one per 5 non-ASCII characters: the wrong charset
+_UNDECODABLE = 5
+
+
+def mojibake(text: str | None) -> str | None:
+    """``"UTF-8 read as GBK"`` (or Latin-1, Big5) when ``text`` looks like UTF-8 bytes decoded in that
+    charset, else None.
+
+    The test: encode the text back in that charset and read the bytes as UTF-8.  Real Chinese text
+    gives broken UTF-8 (GBK bytes form a valid three-byte UTF-8 character only by chance); mojibake
+    gives CJK characters back, at least 4 per broken sequence.  Replacement characters (the bytes
+    the misreading could not map) split the text into pieces that are checked one by one.
+    """
+    if not text:
+        return None
+    sample = text[:_MOJIBAKE_SAMPLE]
+    if sample.isascii():
+        return None
+    for codec, name in _MOJIBAKE_READINGS:
+        valid = broken = 0
+        for piece in sample.split(_REPLACEMENT):
+            try:
+                raw = piece.encode(codec)
+            except UnicodeEncodeError:
+                valid = -1  # a character this charset does not have: not its misreading
+                break
+            # a piece's ends are cut sequences (their other bytes became the U+FFFD): not counted
+            again = raw.decode("utf-8", errors="replace").strip(_REPLACEMENT)
+            broken += again.count(_REPLACEMENT)
+            valid += sum(1 for c in again if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+        if valid >= _MOJIBAKE_EVIDENCE and broken * _MOSTLY_UTF8 <= valid:
+            return f"UTF-8 read as {name}"
+    replaced = sample.count(_REPLACEMENT)
+    if replaced >= _UNDECODABLE_EVIDENCE and replaced * _UNDECODABLE >= _multibyte_chars(sample):
+        return f"{replaced} undecodable characters (U+FFFD)"  # a charset that explains too little of the text
+    return None
