@@ -94,7 +94,8 @@ class Job:
 def test_kill_right_after_the_final_rename_does_not_deliver_again(mirror, tmp_path):
     """The rename happened, the store commit did not: the next run records the articles and delivers none again."""
     job = Job(mirror, tmp_path)
-    proc = job.run(kill_op="rename", match="articles.jsonl", kill_at=1, kill_after=True)
+    # the rename of articles.jsonl.part (a first run: nothing to append to) to articles.jsonl
+    proc = job.run(kill_op="rename", match="articles.jsonl.part", kill_at=1, kill_after=True)
     assert proc.returncode == -signal.SIGKILL, job.log
     assert len(job.ids()) == job.expected and not job.stored()
     proc = job.run()
