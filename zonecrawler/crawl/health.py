@@ -319,7 +319,7 @@ def _record_of(item, spider) -> dict | None:
 
     try:
         site = getattr(spider, "sites", {}).get(item.get("site"))
-        return build_record(extraction_from_item(item), site=site, facts=item.get("facts"))
+        return build_record(extraction_from_item(item), site=site)
     except Exception:  # not one of our items
         return None
 
