@@ -125,7 +125,7 @@ def _reference_link(base: str, href: str):
 
 
 def test_fast_link_joining_gives_what_urljoin_gives():
-    from zonecrawler.extract.listing import _origin, absolute_link
+    from zonecrawler.extract.links import _origin, absolute_link
 
     for base in _BASES:
         origin = _origin(base)

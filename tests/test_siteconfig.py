@@ -26,7 +26,7 @@ def test_rebased_site_points_at_mirror():
     [
         ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["("]\n', "article_patterns[0] is not a valid regex"),
         ('name = "bad"\nstart_urls = ["ftp://a.cn/"]\narticle_patterns = ["x"]\n', "start_urls[0] is not an absolute http(s) URL"),
-        ('name = "bad"\nstart_urls = ["https://a.cn/"]\n', "missing required key 'article_patterns'"),
+        ('name = "bad"\narticle_patterns = ["x"]\n', "missing required key 'start_urls'"),
         ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\nstart_url = 1\n', "unknown key 'start_url'"),
         ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\n[selectors]\nheadline = "h1"\n', "selectors.headline is not a field"),
         ('name = "bad"\nstart_urls = ["https://a.cn/"]\narticle_patterns = ["x"]\n[politeness]\ndownload_delay = "slow"\n', "politeness.download_delay has the wrong type"),
@@ -83,3 +83,11 @@ def test_a_sites_origins_include_the_port():
     assert not site.allows("http://other.example.cn/a")
     mirror = site.rebased("http://127.0.0.1:8123")
     assert mirror.ports == (8123,) and mirror.allows("http://127.0.0.1:8123/a") and not mirror.allows("http://127.0.0.1/a")
+
+
+def test_an_entry_needs_no_patterns(tmp_path):
+    path = tmp_path / "plain.toml"
+    path.write_text('name = "plain"\nstart_urls = ["https://zone.example.cn/news/"]\nallowed_domains = ["zone.example.cn"]\n', "utf-8")
+    site = load_site_file(path)
+    assert site.article_patterns == () and site.list_patterns == ()
+    assert not site.is_article("https://zone.example.cn/news/1.html")

@@ -29,7 +29,7 @@ _KEYS = {
     "list_patterns": list, "zone": str, "region_level": int, "selectors": dict, "politeness": dict,
     "title_suffixes": list, "max_list_pages": int,
 }
-_REQUIRED = ("name", "start_urls", "article_patterns")
+_REQUIRED = ("name", "start_urls")
 _NAME = re.compile(r"^[a-z0-9_]+$")
 _SCHEME_PORTS = {"http": 80, "https": 443}
 ENV_SITES_DIR = "ZONECRAWLER_SITES_DIR"
@@ -45,7 +45,7 @@ class Site:
 
     name: str
     start_urls: tuple[str, ...]
-    article_patterns: tuple[re.Pattern, ...]
+    article_patterns: tuple[re.Pattern, ...] = ()  # none: articles and lists are found by discovery
     list_patterns: tuple[re.Pattern, ...] = ()
     allowed_domains: tuple[str, ...] = ()
     label: str = ""
@@ -174,7 +174,7 @@ def site_from_dict(data: dict, source: str = "<dict>") -> Site:
         label=data.get("label", ""),
         start_urls=tuple(data["start_urls"]),
         allowed_domains=tuple(domains),
-        article_patterns=_compile(source, "article_patterns", data["article_patterns"]),
+        article_patterns=_compile(source, "article_patterns", data.get("article_patterns", [])),
         list_patterns=_compile(source, "list_patterns", data.get("list_patterns", [])),
         zone=data.get("zone"),
         region_level=data.get("region_level"),

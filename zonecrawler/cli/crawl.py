@@ -76,8 +76,7 @@ def cmd_crawl(args) -> int:
     for message in result["warnings"]:
         print(f"warning: {message}", file=sys.stderr)
     for message in result["failures"]:
-        prefix = "error" if message in result.get("state_errors", ()) else "UNHEALTHY"
-        print(f"{prefix}: {message}", file=sys.stderr)
+        print(f"UNHEALTHY: {message}", file=sys.stderr)
     return result["exit_code"]
 
 

@@ -1,6 +1,7 @@
 """Serve a saved site (a fixture mirror) over HTTP on 127.0.0.1, for the demo and the tests.
 
-URL path -> file: ``/`` -> ``index.html``, ``/a/`` -> ``a/index.html``, ``/a/b.html`` -> ``a/b.html``.
+URL path -> file: ``/`` -> ``index.html``, ``/a/`` -> ``a/index.html``, ``/a/b.html`` -> ``a/b.html``;
+``/a/b.jsp?x=1`` -> ``a/b.jsp?x=1`` when that file exists (a saved page with a query), else ``a/b.jsp``.
 An optional ``_headers.json`` in the mirror root maps a URL path to extra response
 headers (e.g. a wrong ``Content-Type`` charset) so tests can reproduce lying servers.
 """
@@ -27,8 +28,17 @@ class MirrorHandler(BaseHTTPRequestHandler):
         pass
 
     def resolve(self, path: str) -> Path | None:
-        """The file a URL path maps to, or None when it is missing or escapes the root."""
-        relative = unquote(urlsplit(path).path).lstrip("/")
+        """The file a URL path maps to, or None when it is missing or escapes the root.
+
+        A URL with a query is served from a file named by the path and the query as requested
+        (``dataproxy.jsp?startrecord=4&…``, as ``wget`` saves such pages) when the mirror has one.
+        """
+        parts = urlsplit(path)
+        relative = unquote(parts.path).lstrip("/")
+        if parts.query and relative and not relative.endswith("/"):
+            saved = (self.server.root / f"{relative}?{parts.query}").resolve()
+            if self.server.root in saved.parents and saved.is_file():
+                return saved
         target = (self.server.root / relative).resolve()
         if target.is_dir() or relative.endswith("/") or not relative:
             target = target / "index.html"

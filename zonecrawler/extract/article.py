@@ -32,7 +32,7 @@ from zonecrawler.extract.dom import (
     text_of,
 )
 from zonecrawler.extract.labels import ANY_LABEL_RE, BARE_LABEL_RE, LABEL_RE, split_bare_labels, split_labels
-from zonecrawler.extract.listing import page_links
+from zonecrawler.extract.links import page_links
 from zonecrawler.extract.metadata import cms_meta, json_ld, opengraph
 from zonecrawler.extract.title import choose_title, strip_site_suffix
 from zonecrawler.normalize.dates import date_from_url, find_dates, parse_date
@@ -188,6 +188,15 @@ def _common_ancestor(a, b):
     return next((x for x in (b, *b.iterancestors()) if x in ancestors), None)
 
 
+@dataclass
+class Parts:
+    """Where on the page the extractor found the article (for :mod:`zonecrawler.extract.roles`)."""
+
+    title_el: object = None
+    meta_el: object = None
+    body_el: object = None
+
+
 def extract_article(
     url: str,
     html: bytes | str,
@@ -197,10 +206,19 @@ def extract_article(
     now=None,
 ) -> Extraction:
     """Extract an article's fields from its page. Never raises on odd HTML."""
-    result = Extraction(url=url)
+    encoding = None
     if isinstance(html, bytes):
-        html, result.encoding = decode_html(html, http_charset)
-    root = parse(html, url)
+        html, encoding = decode_html(html, http_charset)
+    return extract_tree(url, parse(html, url), encoding=encoding, site=site, now=now)[0]
+
+
+def extract_tree(url: str, root, *, encoding: str | None = None, site: Site | None = None, now=None,
+                 links: list[str] | None = None) -> tuple[Extraction, Parts]:
+    """Extract an article's fields from an already parsed page (which is modified: scripts go).
+
+    ``links``: the page's links when the caller has them already (else they are read here).
+    """
+    result = Extraction(url=url, encoding=encoding)
     selectors = site.selectors if site else {}
     sel = selector(root) if selectors else None
     suffixes = tuple(site.title_suffixes) + DEFAULT_SUFFIXES if site else DEFAULT_SUFFIXES
@@ -222,7 +240,9 @@ def extract_article(
     # 2-3. machine-readable metadata (read before scripts are stripped)
     cms, ld, og = cms_meta(root), json_ld(root), opengraph(root)
     # Links before anything is stripped, so a spider can follow 上一条/下一条 without parsing again.
-    result.links = [link for link, _ in page_links(root, url, with_text=False, bad=result.bad_links)]
+    if links is None:
+        links = [link for link, _ in page_links(root, url, with_text=False, bad=result.bad_links)]
+    result.links = links
     result.site_name = cms.get("site_name") or ld.get("site_name") or og.get("site_name")
     if result.site_name:
         suffixes += (result.site_name,)
@@ -287,7 +307,7 @@ def extract_article(
 
     # 6. last resorts
     result.set("date", date_from_url(url, now=now), "url")
-    return result
+    return result, Parts(title_el, meta_el, body_el)
 
 
 def page_lines(html: str) -> list[str]:

@@ -22,6 +22,7 @@ from zonecrawler.crawl.contracts import ENV_BASE_URL
 from zonecrawler.crawl.extractpool import ExtractionPool, time_limit_from_setting, workers_from_setting
 from zonecrawler.crawl.incremental import is_pagination, stop_paginating
 from zonecrawler.crawl.items import ArticleItem
+from zonecrawler.crawl.spiders.discovery import DiscoveryMixin
 from zonecrawler.crawl.sweep import apply_sweep_settings
 from zonecrawler.extract.decode import charset_from_content_type
 from zonecrawler.extract.limits import PageNotExtracted
@@ -41,8 +42,12 @@ def _is_loopback(url: str) -> bool:
         return False
 
 
-class SiteSpider(scrapy.Spider):
-    """Crawl registered sites: list pages, their pagination and sub-lists, then articles."""
+class SiteSpider(DiscoveryMixin, scrapy.Spider):
+    """Crawl registered sites: list pages, their pagination and sub-lists, then articles.
+
+    Sites with URL patterns are crawled by them; sites without (or whose patterns match nothing)
+    by discovery (:mod:`zonecrawler.crawl.spiders.discovery`).
+    """
 
     name = "sites"
     fixed_site: str | None = None
@@ -66,6 +71,7 @@ class SiteSpider(scrapy.Spider):
         self.allowed_domains = sorted({d for s in sites.values() for d in s.allowed_domains})
         self._by_host = {d: s for s in sites.values() for d in s.allowed_domains}
         self._requested_articles: set[bytes] = set()  # 8-byte digests of article URLs already yielded
+        self.init_discovery()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -112,6 +118,9 @@ class SiteSpider(scrapy.Spider):
     def config_start_requests(self):
         """Requests for the registry's start URLs of every site this spider crawls."""
         for site in self.sites.values():
+            if site.name in self.discovery:
+                yield from self.discovery_start_requests(site)
+                continue
             for url in site.start_urls:
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error, meta={"zc_site": site.name, "zc_kind": "list", "zc_list_depth": 0})
 
@@ -136,12 +145,19 @@ class SiteSpider(scrapy.Spider):
         @returns items 0 0
         """
         site = self.site_for(response)
+        if site.name in self.discovery:
+            return await self.parse_page(response)
         depth = response.meta.get("zc_list_depth", 0)
         try:
             listing = await self.extraction_pool.parse_listing(response.url, response.body, site, self._charset(response))
         except PageNotExtracted as exc:
             self._not_extracted(exc, site)
             return []
+        if not listing.articles and listing.discovered is not None and listing.discovered.articles:
+            # The patterns match nothing here, the page shows articles: crawl the site by discovery.
+            self._count_bad_links(listing.bad_links, response.url, site)
+            state = self.discovery.get(site.name) or self.switch_to_discovery(site, response.url, listing.discovered)
+            return self.follow_list(response, site, state, listing.discovered)
         self.crawler.stats.inc_value("zonecrawler/list_pages")
         self._count_bad_links(listing.bad_links, response.url, site)
         requests = list(self._article_requests(listing.articles, site))
@@ -177,6 +193,8 @@ class SiteSpider(scrapy.Spider):
         @scrapes url title date source zone body breadcrumb
         """
         site = self.site_for(response)
+        if site.name in self.discovery:
+            return await self.parse_page(response)
         if not isinstance(response, scrapy.http.TextResponse):
             self.logger.warning("skipping non-HTML article response %s (%s)", response.url, response.headers.get("Content-Type"))
             self.crawler.stats.inc_value("zonecrawler/skipped/not_html")
@@ -193,10 +211,10 @@ class SiteSpider(scrapy.Spider):
             self._not_extracted(exc, site)
             return []
         self._count_bad_links(page.extraction.bad_links, response.url, site)
-        return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
+        return [ArticleItem.from_extraction(page.extraction, response.url, site.name, page.facts),
                 *self._article_requests(page.article_links, site)]
 
-    def _article_requests(self, urls: list[str], site: Site):
+    def _article_requests(self, urls: list[str], site: Site, origin: str | None = None):
         """Requests for article pages this process has not asked for yet.
 
         Lists and 上一条/下一条 links name the same article many times; dropping repeats here
@@ -209,7 +227,11 @@ class SiteSpider(scrapy.Spider):
                 continue
             self._requested_articles.add(key)
             # URLs from the extractor are absolute and canonical: no response.follow() (urljoin) needed
-            request = self._request(url, self.parse_article, {"zc_site": site.name, "zc_kind": "article"})
+            if site.name in self.discovery:  # role by content; origin says how sure we are it is an article
+                request = self._request(url, self.parse_page, {"zc_site": site.name, "zc_kind": "article",
+                                                               "zc_from": origin or "link"})
+            else:
+                request = self._request(url, self.parse_article, {"zc_site": site.name, "zc_kind": "article"})
             if request is not None:
                 yield request
 
