@@ -8,7 +8,7 @@ per-site latency.  Each site is registered as its own zonecrawler site (a tempor
 ``ZONECRAWLER_SITES_DIR``) with zonecrawler's politeness (0.5 s delay, 2 requests at a time,
 AutoThrottle, robots.txt).  In the same run:
 
-  bare (ceiling)     benchmarks/sweep_bare.py: the same politeness, CONCURRENT_REQUESTS=10000,
+  bare (ceiling)     benchmarks/sweep_bare.py: the same politeness, CONCURRENT_REQUESTS = 2 x sites,
                      no extraction or pipelines -- as fast as politeness allows
   zonecrawler        ``scrapy crawl sites -a site=<all N>`` with the project's settings
                      (the engine's ceiling scaled to the number of sites, zonecrawler/crawl/sweep.py)
@@ -130,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp)
         names = write_sites(tmp / "sites", args.sites, server.port)
         env = {"ZONECRAWLER_SITES_DIR": str(tmp / "sites")}
-        rows.append(run_one("bare (ceiling)", [sys.executable, "-m", "benchmarks.sweep_bare", str(server.port), str(args.sites)], server, env, None))
+        rows.append(run_one("bare (ceiling)", [sys.executable, "-m", "benchmarks.sweep_bare", str(server.port), str(args.sites),
+                                                 "--concurrency", str(max(16, 2 * args.sites))], server, env, None))
         for label, extra in (("zonecrawler", []), ("zonecrawler @16", ["-s", "CONCURRENT_REQUESTS=16"])):
             out = tmp / f"{len(rows)}.jsonl"
             cmd = [sys.executable, "-m", "scrapy", "crawl", "sites", "-a", "site=" + ",".join(names), "-O", str(out),

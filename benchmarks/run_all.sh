@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every zonecrawler benchmark once (nine), printing each one's numbers (see benchmarks/README.md).
+# Run every zonecrawler benchmark once (ten), printing each one's numbers (see benchmarks/README.md).
 #   bash benchmarks/run_all.sh            # full sizes (the 100k-page crawl takes a while)
 #   QUICK=1 bash benchmarks/run_all.sh    # small sizes, for a smoke run
 set -euo pipefail

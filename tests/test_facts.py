@@ -12,7 +12,6 @@ from zonecrawler.extract.article import extract_article
 from zonecrawler.facts import extract_facts
 from zonecrawler.facts.scoring import load, score
 from zonecrawler.record import build_record, validation_errors
-from zonecrawler.siteconfig import get_site
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
@@ -141,27 +140,6 @@ def test_scoring_command(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "zonecrawler.facts.scoring", str(tmp_path / "nope.jsonl")],
                              capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
     assert missing.returncode == 2 and missing.stderr.startswith("error:") and "Traceback" not in missing.stderr
-
-
-def test_crawl_computes_facts_with_the_extraction_not_twice():
-    # The extraction worker's job returns the facts (zones left to the record, where the gazetteer is);
-    # the record built from them is the record built without.
-    from datetime import datetime, timezone
-
-    from zonecrawler.crawl.extractpool import extract_page
-
-    site = get_site("investchn")
-    url = "https://www.investchn.com/news/202202/171001.html"
-    page = extract_page(url, SEED.read_bytes(), site, None)
-    assert page.facts == extract_facts(page.extraction.title, page.extraction.body, zones=False)
-    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    text = "苏州工业园区与博世(中国)投资有限公司签约,总投资50亿元。"
-    page.extraction.body += "\n" + text
-    page = page._replace(facts=extract_facts(page.extraction.title, page.extraction.body, zones=False))
-    assert page.facts["events"][-1]["zone"] is None
-    built = build_record(page.extraction, site=site, crawled_at=when, facts=page.facts)
-    assert built == build_record(page.extraction, site=site, crawled_at=when)
-    assert built["events"][-1]["zone"] == "苏州工业园区"
 
 
 @pytest.mark.parametrize("body", [

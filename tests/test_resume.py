@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 from collections import Counter
 from urllib.parse import urlsplit
+
+from scrapy.settings import Settings
 
 from tests.conftest import REPO
 from tests.crawlkit import (
@@ -119,6 +122,7 @@ class _Signals:
 class _Crawler:
     stats = _Stats()
     signals = _Signals()
+    settings = Settings()
 
 
 def test_jobdir_guard_discards_scheduler_state_only_after_a_kill(tmp_path):
@@ -126,7 +130,7 @@ def test_jobdir_guard_discards_scheduler_state_only_after_a_kill(tmp_path):
     (jobdir / "requests.queue").mkdir(parents=True)
     (jobdir / "requests.queue" / "p0").write_text("x")
     (jobdir / "requests.seen").write_text("fp\n")
-    (jobdir / "spider.state").write_bytes(b"state")
+    (jobdir / "spider.state").write_bytes(pickle.dumps({"state": 1}))
     # A clean pause: the queue is kept, the seen-set (with requests lost in flight) is not.
     JobDirGuard(str(jobdir), _Crawler()).spider_closed(None, "shutdown")
     assert (jobdir / "requests.queue").exists() and (jobdir / "spider.state").exists()

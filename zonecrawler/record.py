@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from zonecrawler.extract.article import Extraction
 from zonecrawler.extract.decode import mojibake
-from zonecrawler.facts import add_event_zones, extract_facts
+from zonecrawler.facts import extract_facts
 from zonecrawler.normalize.source import split_source
 from zonecrawler.normalize.urls import canonicalize_url, content_hash, record_id
 from zonecrawler.normalize.zones import find_zone_in_text, normalize_zone, parse_divisions
@@ -108,14 +108,8 @@ def _language(text: str) -> str | None:
     return "zh" if len(_NON_CJK.sub("", sample)) * 4 >= len(sample) else None
 
 
-def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None,
-                 facts: dict | None = None) -> dict:
-    """Normalize an :class:`Extraction` into a record (schema ``SCHEMA_VERSION``).
-
-    ``facts`` is ``zonecrawler.facts.extract_facts(title, body, zones=False)`` when the caller already
-    has it (a crawl computes it in its extraction worker, which loads no gazetteer); the events' zones
-    are resolved here.  Without it, the facts are computed here.
-    """
+def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at: datetime | None = None) -> dict:
+    """Normalize an :class:`Extraction` into a record (schema ``SCHEMA_VERSION``), its facts included."""
     ex = extraction
     split = split_source(ex.source)
     zone = normalize_zone(ex.zone)
@@ -153,5 +147,5 @@ def build_record(extraction: Extraction, *, site: Site | None = None, crawled_at
         "content_hash": content_hash(ex.title, body),
         "crawled_at": crawled.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "_provenance": provenance,
-        **(add_event_zones(body, facts) if facts is not None else extract_facts(title, body)),
+        **extract_facts(title, body),
     }

@@ -90,6 +90,8 @@ FEED_EXPORTERS = {  # Scrapy's JSON Lines output, minus per-field work on plain-
     "jl": "zonecrawler.crawl.exporters.RecordJsonLinesExporter",
     "csv": "zonecrawler.crawl.exporters.RecordCsvExporter",  # the flat article table, UTF-8 with BOM (README: Export)
 }
+# Feed URI parameters: Scrapy's %(name)s, %(time)s, ... plus %(date)s (UTC); with JOBDIR, the job's first start.
+FEED_URI_PARAMS = "zonecrawler.crawl.feeds.uri_params"
 FEED_STORAGES = {  # local feeds appear only complete: NAME.part, then renamed to NAME
     "": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",
     "file": "zonecrawler.crawl.feeds.AtomicFileFeedStorage",

@@ -76,7 +76,8 @@ def cmd_crawl(args) -> int:
     for message in result["warnings"]:
         print(f"warning: {message}", file=sys.stderr)
     for message in result["failures"]:
-        print(f"UNHEALTHY: {message}", file=sys.stderr)
+        prefix = "error" if message in result.get("state_errors", ()) else "UNHEALTHY"
+        print(f"{prefix}: {message}", file=sys.stderr)
     return result["exit_code"]
 
 

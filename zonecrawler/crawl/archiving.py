@@ -1,7 +1,9 @@
 """Downloader middleware that saves article responses to the raw page archive.
 
 On when ``ZONECRAWLER_ARCHIVE_DIR`` is set; the archive's layout is owned by
-:mod:`zonecrawler.storage.archive`.
+:mod:`zonecrawler.storage.archive`.  A page that cannot be saved (full disk, read-only
+folder) fails the crawl with one line naming the path and the OS error, and stops it: a
+crawl whose archive is incomplete publishes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from scrapy.http import TextResponse
 
 from zonecrawler.crawl.incremental import canonical_for
 from zonecrawler.storage.archive import save_page
+from zonecrawler.storage.ledger import ledger_for
 
 
 class ArchiveMiddleware:
@@ -35,8 +38,15 @@ class ArchiveMiddleware:
         if request.meta.get("zc_kind") == "article" and response.status == 200 and isinstance(response, TextResponse):
             ctype = response.headers.get("Content-Type")
             site = request.meta.get("zc_site") or ""
-            save_page(self.root, site, response.url, response.body, ctype.decode("latin-1") if ctype else None,
-                      response.status, canonical_url=canonical_for(self.crawler, response.url, site))
+            try:
+                save_page(self.root, site, response.url, response.body, ctype.decode("latin-1") if ctype else None,
+                          response.status, canonical_url=canonical_for(self.crawler, response.url, site))
+            except OSError as exc:
+                self.stats.inc_value("zonecrawler/archive/failed")
+                ledger_for(self.crawler).fail(
+                    f"archive {self.root}: cannot write {exc.filename or self.root}: {exc.strerror or exc}"
+                    + (f" [errno {exc.errno}]" if exc.errno else ""))
+                return response
             self.stats.inc_value("zonecrawler/archive/saved")
         return response
 

@@ -4,28 +4,39 @@
   local output before anything reads them (see :mod:`zonecrawler.storage.locks`); a crawl
   that finds one taken stops at once with :class:`~zonecrawler.storage.locks.LockHeld`.
 
-* :class:`LedgerExtension` tells the crawl's :class:`~zonecrawler.storage.ledger.Ledger` which
-  records were written and why the crawl closed, so the store is committed once every
-  output is published.
+* :class:`LedgerExtension` checks the article store and finishes an interrupted publish before
+  anything else starts (:meth:`~zonecrawler.storage.ledger.Ledger.start`; a damaged store or a
+  failed replay closes the spider before any request, reason ``io_error``), stops the crawl at
+  the first failure to write state or output, and tells the crawl's
+  :class:`~zonecrawler.storage.ledger.Ledger` which records were written and why the crawl
+  closed, so the store is committed once every output is published.
 * :class:`JobDirGuard` detects a killed previous run in ``JOBDIR`` and discards its
-  untrustworthy scheduler state (see :mod:`zonecrawler.storage.jobdir`).
+  untrustworthy scheduler state (see :mod:`zonecrawler.storage.jobdir`); a saved queue or
+  spider state that cannot be read back (:func:`saved_state_problem`) is discarded the same
+  way, with a warning, instead of failing or hanging every later run.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import pickle
+import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
 from zonecrawler.storage.jobdir import MARKER, discard_scheduler_state
 from zonecrawler.storage.ledger import ledger_for
 from zonecrawler.storage.locks import LOCKED_EXIT_CODE, LockHeld, acquire, release_all
 
 logger = logging.getLogger(__name__)
+IO_ERROR = "io_error"  # close reason: state or output could not be read or written
 
 
 def local_feed_paths(settings) -> list[Path]:
@@ -69,7 +80,12 @@ class CrawlLocks:
         self.locks = []
         try:
             for path, what, kind in wanted:
-                self.locks.append(acquire(path, what, kind))
+                try:
+                    self.locks.append(acquire(path, what, kind))
+                except OSError as exc:  # the lock file cannot be created: an unwritable path, reported as such
+                    ledger_for(crawler).fail(f"{what} {path}: cannot create its lock file {exc.filename or path}: "
+                                             f"{exc.strerror or exc}" + (f" [errno {exc.errno}]" if exc.errno else ""))
+                    break
         except LockHeld as exc:
             release_all(self.locks)
             if settings.getbool("ZONECRAWLER_LOCK_RAISE"):
@@ -92,7 +108,11 @@ class LedgerExtension:
     """Records why the crawl closed and commits the store when no atomic feed does it."""
 
     def __init__(self, crawler):
+        self.crawler = crawler
         self.ledger = ledger_for(crawler)
+        # Before the feed storages read back a partial output: finish what a killed run left half published.
+        self.ledger.start()
+        self.ledger.on_failure = self._stop
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -102,7 +122,14 @@ class LedgerExtension:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    def _stop(self, message: str) -> None:
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and getattr(engine, "spider", None) is not None:
+            deferred_from_coro(engine.close_spider_async(reason=IO_ERROR))
+
     def spider_opened(self, spider):
+        if self.ledger.failures:
+            raise CloseSpider(IO_ERROR)
         if str(getattr(spider, "full", "") or "").lower() in ("1", "true", "yes", "on"):
             self.ledger.full = True  # `scrapy crawl SPIDER -a full=1`
 
@@ -138,6 +165,12 @@ class JobDirGuard:
                 "the lists; articles already written are not fetched again",
                 self.jobdir, self.marker.read_text("utf-8").strip() or "killed", ", ".join(removed) or "nothing",
             )
+        elif (problem := saved_state_problem(self.jobdir, crawler)) is not None:
+            removed = discard_scheduler_state(self.jobdir)
+            crawler.stats.set_value("zonecrawler/resume/unreadable_state", 1)
+            logger.warning("the saved crawl state in %s cannot be read (%s); discarded %s and re-walking the lists; "
+                           "articles already written are not fetched again", self.jobdir, problem,
+                           ", ".join(removed) or "nothing")
         elif (self.jobdir / "requests.seen").exists():
             discard_scheduler_state(self.jobdir, ("requests.seen",))
             crawler.stats.set_value("zonecrawler/resume/after_pause", 1)
@@ -156,3 +189,60 @@ class JobDirGuard:
     def spider_closed(self, spider, reason):
         # The scheduler has saved its state by now (the engine closes it before this signal).
         self.marker.unlink(missing_ok=True)
+
+
+def saved_state_problem(jobdir: Path, crawler) -> str | None:
+    """Why Scrapy could not read back the queue or spider state saved in ``jobdir`` (None: it can).
+
+    The queue is read on a copy, with the crawl's own disk queue class, request by request,
+    so a damaged index (``active.json``), a damaged queue file or an unpicklable request
+    is found before the scheduler trips over it.
+    """
+    from scrapy.utils.misc import build_from_crawler, load_object
+    from scrapy.utils.request import request_from_dict
+
+    state = jobdir / "spider.state"
+    if state.exists():
+        try:
+            with state.open("rb") as fh:
+                pickle.load(fh)
+        except Exception as exc:  # any unpickling error: the file is not what Scrapy wrote
+            return f"spider.state: {type(exc).__name__}: {exc}"
+    queue = jobdir / "requests.queue"
+    if not queue.exists():
+        return None
+    active = queue / "active.json"
+    if active.exists():
+        try:
+            json.loads(active.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            return f"requests.queue/active.json: {exc}"
+    dqclass = load_object(crawler.settings["SCHEDULER_DISK_QUEUE"])
+    with tempfile.TemporaryDirectory(prefix="zonecrawler-queue-check-") as tmp:
+        copy = Path(tmp) / "q"
+        shutil.copytree(queue, copy)
+        for path in _disk_queues(copy):
+            name = path.relative_to(copy)
+            try:
+                dq = build_from_crawler(dqclass, crawler, key=str(path))
+                try:
+                    for _ in range(1_000_000):
+                        obj = dq.pop()
+                        if obj is None:
+                            break
+                        if isinstance(obj, dict):
+                            request_from_dict(obj, spider=crawler.spider)
+                finally:
+                    dq.close()
+            except Exception as exc:  # whatever the queue class raises on bytes it did not write
+                return f"requests.queue/{name}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _disk_queues(root: Path):
+    """Saved disk queues under ``root``: LIFO queues are files named by their priority, FIFO ones folders with info.json."""
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() and (path / "info.json").exists():
+            yield path
+        elif path.is_file() and path.name.lstrip("-").isdigit() and not (path.parent / "info.json").exists():
+            yield path

@@ -41,7 +41,6 @@ from zonecrawler.extract.article import Extraction, extract_article
 from zonecrawler.extract.discovery import PageAnalysis, analyze_page
 from zonecrawler.extract.limits import DEFAULT_TIME_LIMIT, ExtractionTimeout
 from zonecrawler.extract.listing import Listing, classify_links, parse_listing
-from zonecrawler.facts import extract_facts
 from zonecrawler.siteconfig import Site
 
 logger = logging.getLogger(__name__)
@@ -53,7 +52,6 @@ class ArticlePage(NamedTuple):
 
     extraction: Extraction
     article_links: list[str]
-    facts: dict | None = None  # zonecrawler.facts.extract_facts(..., zones=False) of the page, for the record
 
 
 def extract_page(url: str, body: bytes, site: Site | None, http_charset: str | None) -> ArticlePage:
@@ -65,21 +63,12 @@ def extract_page(url: str, body: bytes, site: Site | None, http_charset: str | N
     extraction = extract_article(url, body, site=site, http_charset=http_charset)
     links = classify_links(url, [(link, "") for link in extraction.links], site).articles if site else []
     extraction.links = []
-    # Facts are pure functions of title and body: computed here, in the worker, not in the crawl process
-    # (all but the events' zones, which need the gazetteer that only the crawl process loads).
-    return ArticlePage(extraction, links, extract_facts(extraction.title or None, extraction.body or None, zones=False))
+    return ArticlePage(extraction, links)
 
 
 def analyze(url: str, body: bytes, site: Site | None, http_charset: str | None) -> PageAnalysis:
-    """The job per page of a site crawled without patterns: role, fields, discovered links; pure.
-
-    Pages that are not lists also get their facts (``analysis.facts``), as :func:`extract_page` gives them.
-    """
-    analysis = analyze_page(url, body, site, http_charset)
-    if analysis.role != "list":
-        ex = analysis.extraction
-        analysis.facts = extract_facts(ex.title or None, ex.body or None, zones=False)
-    return analysis
+    """The job per page of a site crawled without patterns: role, fields, discovered links; pure."""
+    return analyze_page(url, body, site, http_charset)
 
 
 # What a worker can be asked to do: pure functions of (url, body, site, http_charset).

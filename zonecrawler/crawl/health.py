@@ -6,7 +6,8 @@ changed / known, records rejected by the schema (with reasons), per-field covera
 end it logs one INFO line per site, writes ``ZONECRAWLER_SUMMARY_FILE`` (JSON, atomically)
 and decides a status:
 
-* ``fail`` — a field's coverage is below ``ZONECRAWLER_MIN_COVERAGE`` (e.g. date < 90 %),
+* ``fail`` — the crawl's state or output could not be read or written (the store, a feed
+  file, the archive: :meth:`~zonecrawler.storage.ledger.Ledger.fail`), a field's coverage is below ``ZONECRAWLER_MIN_COVERAGE`` (e.g. date < 90 %),
   the error rate (errors / requests) is above ``ZONECRAWLER_MAX_ERROR_RATE``, a site
   yielded no article at all (not even known ones: its list markup probably changed),
   or the crawl did not finish;
@@ -17,7 +18,10 @@ and decides a status:
   nothing and was crawled by discovery instead (with the learned pattern);
 * ``ok`` otherwise.
 
-``zonecrawler crawl`` turns the status into the exit code (``fail`` -> 1).
+``zonecrawler crawl`` turns the status into the exit code (``fail`` -> 1).  A crawl that would
+be ``fail`` publishes nothing (the feeds ask :meth:`HealthExtension.verdict` before they
+publish); the summary itself is written once the feeds are stored, so a failure to publish
+is in it.
 :class:`ErrorCountMiddleware` attributes final download failures to their site.
 """
 
@@ -111,13 +115,18 @@ class HealthExtension:
         self.sites: dict[str, SiteTally] = defaultdict(SiteTally)
         self.summary: dict | None = None
         self.default_site = "?"
+        self.reason: str | None = None
+        self.ledger.judge = self.verdict
+        self._wait_for_feeds = bool(settings.getdict("FEEDS"))
         for handler, sig in ((self.response_received, signals.response_received),
                              (self.item_scraped, signals.item_scraped),
                              (self.item_dropped, signals.item_dropped),
                              (self.item_error, signals.item_error),
                              (self.spider_error, signals.spider_error),
                              (self.spider_opened, signals.spider_opened),
-                             (self.spider_closed, signals.spider_closed)):
+                             (self.spider_closed, signals.spider_closed),
+                             (self.feed_exporter_closed, signals.feed_exporter_closed),
+                             (self.engine_stopped, signals.engine_stopped)):
             crawler.signals.connect(handler, signal=sig)
 
     @classmethod
@@ -185,7 +194,7 @@ class HealthExtension:
             elif key.startswith("zonecrawler/not_extracted/"):  # pages the extractor gave up on (see the spider)
                 _, _, site, reason = key.split("/", 3)
                 self.sites[site].errors[f"not extracted: {reason}"] = value
-        failures, warnings, sites_out = [], [], {}
+        failures, warnings, sites_out = list(self.ledger.failures), [], {}
         total_requests = total_errors = 0
         for name, t in sorted(self.sites.items()):
             if name == "?" and not (t.pages or t.extracted or t.errors):
@@ -205,7 +214,7 @@ class HealthExtension:
                                          f"(minimum {float(minimum):.0%})")
             dup_stored = stats.get(f"zonecrawler/duplicates/stored/{name}", 0)
             dup_in_run = stats.get(f"zonecrawler/duplicates/in_run/{name}", 0)
-            if t.extracted + known + dup_stored + dup_in_run == 0 and name != "?":
+            if t.extracted + known + dup_stored + dup_in_run == 0 and name != "?" and not self.ledger.failures:
                 site_failures.append(f"{name}: no articles found ({t.list_pages} list pages fetched)")
             moved = None
             if dup_stored > new:  # most of what the lists lead to was delivered before, at other URLs
@@ -237,7 +246,7 @@ class HealthExtension:
             }
             if discovery is not None:
                 sites_out[name]["discovery"] = dict(discovery)
-        if reason != "finished":
+        if reason != "finished" and not (self.ledger.failures and reason == "io_error"):
             failures.append(f"crawl did not finish (reason: {reason})")
         if stats.get("zonecrawler/distributed/redis_unavailable"):  # distributed mode gave up on Redis
             failures.append(stats["zonecrawler/distributed/redis_unavailable"])
@@ -246,18 +255,38 @@ class HealthExtension:
         totals = {key: sum(s[key] for s in sites_out.values()) for key in
                   ("pages_fetched", "articles_extracted", "articles_emitted", "new", "changed", "known", "rejected")}
         totals.update(errors=total_errors, error_rate=round(total_errors / total_requests, 4) if total_requests else 0.0,
-                      log_errors=log_errors, recovered_from_partial_output=self.ledger.recovered)
+                      log_errors=log_errors, recovered_from_partial_output=self.ledger.recovered,
+                      unreadable_partial_lines=self.ledger.unreadable_lines,
+                      recorded_from_interrupted_publish=self.ledger.replayed)
         return {
             "status": status, "exit_code": 1 if status == "fail" else 0, "finish_reason": reason,
             "spider": getattr(self.crawler.spider, "name", None),
             "started": _iso(stats.get("start_time")), "finished": _iso(datetime.now(timezone.utc)),
             "full": self.ledger.full, "failures": failures, "warnings": warnings,
+            "state_errors": list(self.ledger.failures),
             "thresholds": {"min_coverage": self.min_coverage, "max_error_rate": self.max_error_rate},
             "totals": totals, "sites": sites_out,
         }
 
+    def verdict(self) -> list[str]:
+        """The crawl's failures as they stand (asked by the feeds before they publish)."""
+        return self.build_summary(self.reason or self.ledger.close_reason or "finished")["failures"]
+
     def spider_closed(self, spider, reason):
-        self.summary = summary = self.build_summary(reason)
+        self.reason = reason
+        if not self._wait_for_feeds:
+            self.finish()
+
+    def feed_exporter_closed(self):
+        self.finish()  # every feed is published (or not) by now, and the store committed
+
+    def engine_stopped(self):
+        if self.summary is None and self.reason is not None:
+            self.finish()
+
+    def finish(self):
+        self.reason = self.reason or self.ledger.close_reason or "finished"
+        self.summary = summary = self.build_summary(self.reason)
         self.crawler._zc_health_summary = summary
         for name, s in summary["sites"].items():
             cov = s["coverage"]
@@ -273,7 +302,12 @@ class HealthExtension:
             "".join(f"; {m}" for m in summary["failures"] + summary["warnings"]))
         text = json.dumps(summary, ensure_ascii=False, indent=2)
         if self.summary_file:
-            write_summary(Path(self.summary_file), text)
+            from zonecrawler.crawl.feeds import resolve_uri
+
+            try:
+                write_summary(Path(resolve_uri(self.summary_file, self.crawler.spider)), text)
+            except (OSError, KeyError, ValueError) as exc:
+                logger.error("summary %s: cannot write it: %s", self.summary_file, getattr(exc, "strerror", None) or exc)
         if self.print_summary:
             print(text, flush=True)
 
@@ -293,7 +327,7 @@ def _record_of(item, spider) -> dict | None:
 
     try:
         site = getattr(spider, "sites", {}).get(item.get("site"))
-        return build_record(extraction_from_item(item), site=site, facts=item.get("facts"))
+        return build_record(extraction_from_item(item), site=site)
     except Exception:  # not one of our items
         return None
 

@@ -26,10 +26,9 @@ class ArticleItem(scrapy.Item):
     attachments = scrapy.Field()
     provenance = scrapy.Field()
     encoding = scrapy.Field()
-    facts = scrapy.Field()  # {"facts", "events", "industries"} computed with the extraction (zonecrawler.facts)
 
     @classmethod
-    def from_extraction(cls, extraction: Extraction, url: str, site: str, facts: dict | None = None) -> ArticleItem:
+    def from_extraction(cls, extraction: Extraction, url: str, site: str) -> ArticleItem:
         """The item for one extracted page.  Fields the page lacked are left out (as an ItemLoader would)."""
         item = cls(url=url, site=site)
         for name in SCALAR_FIELDS:
@@ -40,6 +39,4 @@ class ArticleItem(scrapy.Item):
         item["attachments"] = list(extraction.attachments)
         if extraction.provenance:
             item["provenance"] = dict(extraction.provenance)
-        if facts is not None:
-            item["facts"] = facts
         return item

@@ -52,7 +52,7 @@ class RecordPipeline:
 
     def process_item(self, item):
         site = getattr(self.crawler.spider, "sites", {}).get(item.get("site"))
-        return build_record(extraction_from_item(item), site=site, facts=item.get("facts"))
+        return build_record(extraction_from_item(item), site=site)
 
 
 class SchemaValidationPipeline:

@@ -50,7 +50,6 @@ class PageAnalysis:
     role: str
     extraction: Extraction
     discovered: Discovered
-    facts: dict | None = None  # filled in by the crawl's extraction job (zonecrawler.facts) for non-list pages
 
 
 def _list_dir(path: str) -> str:

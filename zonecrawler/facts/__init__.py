@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from zonecrawler.facts.amounts import find_amounts
 from zonecrawler.facts.counts import find_counts
-from zonecrawler.facts.events import add_zones, find_events
+from zonecrawler.facts.events import find_events
 from zonecrawler.facts.growth import find_growth
 from zonecrawler.facts.industries import find_industries
 from zonecrawler.facts.text import fold_digits
@@ -27,12 +27,8 @@ MAX_BODY = 200_000
 MAX_PER_KIND = 500
 
 
-def extract_facts(title: str | None, body: str | None, *, zones: bool = True) -> dict:
-    """``{"facts": {"amounts", "counts", "growth"}, "events": [...], "industries": [...]}`` for one article.
-
-    ``zones=False`` leaves every event's ``zone`` None and needs no zone gazetteer (an extraction
-    worker does this; :func:`add_event_zones` fills them in later, where the gazetteer is loaded).
-    """
+def extract_facts(title: str | None, body: str | None) -> dict:
+    """``{"facts": {"amounts", "counts", "growth"}, "events": [...], "industries": [...]}`` for one article."""
     body = body[:MAX_BODY] if body else body
     industries = find_industries("\n".join(t for t in (title, body) if t))
     if not body:
@@ -41,15 +37,8 @@ def extract_facts(title: str | None, body: str | None, *, zones: bool = True) ->
     amounts = find_amounts(body, text)[:MAX_PER_KIND]
     counts = find_counts(body, text, amounts)[:MAX_PER_KIND]
     growth = find_growth(body, text, amounts, counts)[:MAX_PER_KIND]
-    events = find_events(body, text, amounts, counts, zones=zones)[:MAX_PER_KIND]
+    events = find_events(body, text, amounts, counts)[:MAX_PER_KIND]
     return {"facts": {"amounts": amounts, "counts": counts, "growth": growth}, "events": events, "industries": industries}
 
 
-def add_event_zones(body: str | None, result: dict) -> dict:
-    """``result`` of ``extract_facts(..., zones=False)`` with each event's ``zone`` set (in place)."""
-    if body and result["events"]:
-        add_zones(body, result["events"])
-    return result
-
-
-__all__ = ["add_event_zones", "extract_facts"]
+__all__ = ["extract_facts"]

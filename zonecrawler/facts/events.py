@@ -18,7 +18,6 @@ from bisect import bisect_left
 
 from zonecrawler.facts.companies import find_companies
 from zonecrawler.facts.text import MAX_SEGMENT, clauses, sentences
-from zonecrawler.normalize.zones import find_zone_in_text
 
 KINDS = {
     "signing": "签约|签订|签署|签下",
@@ -45,6 +44,8 @@ def _within(starts: list[int], start: int, end: int) -> list[int]:
 
 def add_zones(body: str, events: list[dict]) -> list[dict]:
     """Set each event's ``zone`` from the sentence that holds it (the gazetteer zone it names, else None)."""
+    from zonecrawler.normalize.zones import find_zone_in_text  # imported when an article has events
+
     sents = sentences(body)
     for event in events:
         s_start, s_end = sents.at(event["span"][0])
@@ -53,8 +54,8 @@ def add_zones(body: str, events: list[dict]) -> list[dict]:
     return events
 
 
-def find_events(body: str, text: str, amounts: list[dict], counts: list[dict], *, zones: bool = True) -> list[dict]:
-    """Events of ``body``; with ``zones=False`` their ``zone`` is left None (see :func:`add_zones`)."""
+def find_events(body: str, text: str, amounts: list[dict], counts: list[dict]) -> list[dict]:
+    """Events of ``body`` (``amounts``/``counts``: its facts, sorted by start)."""
     events: list[dict] = []
     amount_starts = [a["span"][0] for a in amounts]
     count_starts = [c["span"][0] for c in counts]
@@ -63,7 +64,7 @@ def find_events(body: str, text: str, amounts: list[dict], counts: list[dict], *
         for piece in range(start, end, MAX_SEGMENT):
             events.extend(_clause_events(body, piece, min(end, piece + MAX_SEGMENT), amounts, counts,
                                          amount_starts, count_starts))
-    return add_zones(body, events) if zones else events
+    return add_zones(body, events)
 
 
 def _clause_events(body: str, start: int, end: int, amounts: list[dict], counts: list[dict],

@@ -25,9 +25,13 @@ logger = logging.getLogger(__name__)
 
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | None, status: int = 200,
@@ -52,14 +56,26 @@ def save_page(root: Path, site: str, url: str, body: bytes, content_type: str | 
     return rid
 
 
+def archive_entries(root: Path) -> list[Path]:
+    """The metadata files of every archived page, sorted by site and id (the archive's order)."""
+    return sorted(Path(root).glob("*/*.json"))
+
+
+def read_entry(meta_path: Path, site: str | None = None) -> tuple[dict, bytes] | None:
+    """(metadata, html bytes) of one archived page; None when it is another site's or has no page."""
+    meta = json.loads(Path(meta_path).read_text("utf-8"))
+    if site and meta.get("site") != site:
+        return None
+    page = meta_path.with_name(meta_path.name[: -len(".json")] + ".html.gz")
+    if not page.exists():
+        logger.warning("archive entry %s has no page %s; skipped", meta_path, page.name)
+        return None
+    return meta, gzip.decompress(page.read_bytes())
+
+
 def iter_archive(root: Path, site: str | None = None) -> Iterator[tuple[dict, bytes]]:
     """(metadata, html bytes) of every archived page, sorted by site and id."""
-    for meta_path in sorted(Path(root).glob("*/*.json")):
-        meta = json.loads(meta_path.read_text("utf-8"))
-        if site and meta.get("site") != site:
-            continue
-        page = meta_path.with_name(meta_path.name[: -len(".json")] + ".html.gz")
-        if not page.exists():
-            logger.warning("archive entry %s has no page %s; skipped", meta_path, page.name)
-            continue
-        yield meta, gzip.decompress(page.read_bytes())
+    for meta_path in archive_entries(root):
+        entry = read_entry(meta_path, site)
+        if entry is not None:
+            yield entry

@@ -17,6 +17,13 @@ this job claimed); the rows themselves (id, url, site, content_hash, and the ali
 are staged in a private, already unlinked SQLite file (:class:`Staging`) and streamed into
 the store in one transaction when every output is published.  A digest hit is always confirmed against the
 staged row, so a digest collision can never drop an article.
+
+Failures: :meth:`Ledger.fail` collects every failure to read or write the crawl's state and
+outputs (the store, a feed file, the archive) as one line each; any of them fails the crawl
+(the health summary lists them), and the crawl layer stops the crawl at the first one
+(``on_failure``).  A crawl that failed publishes nothing and commits nothing
+(:meth:`Ledger.publishable`).  Publishing and committing are one recoverable step through the
+publish intent (:mod:`zonecrawler.storage.intent`), replayed by :meth:`Ledger.start`.
 """
 
 from __future__ import annotations
@@ -27,8 +34,11 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from zonecrawler.storage.store import DEFAULT_STORE, ArticleStore
+from zonecrawler.storage import intent
+from zonecrawler.storage.jobdir import job_finished
+from zonecrawler.storage.store import DEFAULT_STORE, ArticleStore, StoreError
 
 logger = logging.getLogger(__name__)
 RESUMABLE_REASONS = {"shutdown", "cancelled"}
@@ -169,6 +179,7 @@ class Ledger:
         self.job_hashes: set[int] = set()  # digest60(content_hash) of claimed records that have a body
         self.claimed = 0
         self.recovered = 0
+        self.unreadable_lines = 0  # lines of a resumed partial output that were not records (dropped)
         self.close_reason: str | None = None
         self.open_feeds: set[str] = set()
         self.published_feeds: set[str] = set()
@@ -177,13 +188,72 @@ class Ledger:
         # Recent store answers: the download filter asks about an article's URL, and the dedup
         # stage asks again moments later.  The store changes only when the run commits.
         self._recent_rows: dict[str, dict | None] = {}
+        self.failures: list[str] = []  # one line per failure to read or write state or outputs
+        self.on_failure = None  # called once, with the first failure (the crawl layer stops the crawl)
+        self.judge = None  # returns the crawl's failures so far (the health verdict), set by the crawl layer
+        self.intent_path = intent.intent_path(self.jobdir, self.store_path)
+        # Distributed crawls share one queue: a request taken is done for every process, so an
+        # unhealthy process still publishes what it has (withholding it would lose those articles).
+        # Local feed files publish through AtomicFileFeedStorage, which tells the ledger; the store
+        # waits for them even when none is open yet at close (an empty feed is opened last).
+        self.expect_feeds = any(urlsplit(str(uri)).scheme in ("", "file") for uri in (settings.get("FEEDS") or {}))
+        self.distributed = bool(settings.get("REDIS_URL") or settings.get("ZONECRAWLER_REDIS_URL"))
+        self._intent_written = False
 
     @property
     def store(self) -> ArticleStore | None:
-        """The article store, opened on first use (None when ``ZONECRAWLER_STORE`` is empty)."""
-        if self._store is None and self.store_path:
-            self._store = ArticleStore(self.store_path)
+        """The article store, opened on first use (None when ``ZONECRAWLER_STORE`` is empty or unusable)."""
+        if self._store is None and self.store_path and not self.failures:
+            try:
+                self._store = ArticleStore(self.store_path)
+            except StoreError as exc:
+                self.fail(str(exc))
         return self._store
+
+    def start(self) -> None:
+        """Open (and check) the store and finish a publish a killed run left half done; failures go to :meth:`fail`."""
+        if self.failures:
+            return  # e.g. a lock could not be taken: touch nothing
+        if self.store_path and self.store is None:
+            return
+        try:
+            n = intent.replay(self.intent_path, self._commit_rows)
+        except StoreError as exc:
+            self.fail(f"{exc} (articles published by the interrupted previous run, listed in {self.intent_path}; "
+                      "nothing is crawled until they are recorded)")
+            return
+        except (OSError, ValueError) as exc:
+            self.fail(f"publish intent {self.intent_path} cannot be read: {exc}")
+            return
+        if n:
+            self.replayed = n
+
+    replayed = 0
+
+    def _commit_rows(self, records, aliases) -> None:
+        if self.store is None:
+            if self.store_path:
+                raise StoreError(self.failures[-1] if self.failures else f"article store {self.store_path} unusable")
+            return
+        self.store.commit_records(records, aliases)
+
+    def fail(self, message: str) -> None:
+        """Record a failure that fails the crawl (logged once as an ERROR line); the first one stops the crawl."""
+        if message in self.failures:
+            return
+        self.failures.append(message)
+        logger.error("%s", message)
+        if len(self.failures) == 1 and self.on_failure is not None:
+            self.on_failure(message)
+
+    def publishable(self) -> bool:
+        """May the outputs be published (and the store committed)?  Not when the crawl failed."""
+        if self.failures:
+            return False
+        if self.distributed:
+            return True
+        verdict = self.judge() if self.judge is not None else []
+        return not verdict
 
     @property
     def staging(self) -> Staging:
@@ -271,6 +341,17 @@ class Ledger:
     def feed_opened(self, path: str) -> None:
         self.open_feeds.add(path)
 
+    def before_publish(self, final: str, source: str, part: str) -> None:
+        """Make the coming rename of ``source`` to ``final`` recoverable (raises OSError when it cannot be)."""
+        if self.intent_path is None or self.close_reason is None:
+            return  # a batch file published mid-crawl: committed with the rest when the crawl ends
+        if not self._intent_written:
+            records = self._staging.emitted_records() if self._staging is not None and self.store is not None else ()
+            aliases = self._staging.alias_rows() if self._staging is not None and self.store is not None else ()
+            intent.write_rows(self.intent_path, records, aliases)
+            self._intent_written = True
+        intent.add_publishing(self.intent_path, Path(final), Path(source), Path(part))
+
     def feed_published(self, path: str) -> None:
         self.published_feeds.add(path)
         self.maybe_commit()
@@ -281,18 +362,45 @@ class Ledger:
             return
         if not self.open_feeds <= self.published_feeds:
             return
+        if self.expect_feeds and not self.open_feeds and not self.resumable_close() and self.publishable():
+            return  # the feed opens (and publishes) after the spider closed: commit then
         # A paused job commits nothing: its resumed run re-reads the partial output. But an
         # output that did get published is delivered, and the store must know its records, or
         # a later run would deliver them again.
         if self.resumable_close() and not self.open_feeds:
             return
-        self.committed = True
-        if self.store is None or self._staging is None:
+        if not self.open_feeds and not self.publishable():
+            self.committed = True  # no output was published, and a failed crawl commits nothing
             self.close()
             return
-        n = self.store.commit_records(self._staging.emitted_records(), self._staging.alias_rows())
+        self.committed = True
+        if self.store is None or self._staging is None:
+            self._intent_done()
+            self.close()
+            return
+        try:
+            n = self.store.commit_records(self._staging.emitted_records(), self._staging.alias_rows())
+        except StoreError as exc:
+            where = f"; they are recorded from {self.intent_path} when the next run starts" if self._intent_written else ""
+            self.fail(f"{exc}{where}")
+            self.close()
+            return
         logger.debug("store %s: recorded %d articles", self.store.path, n)
+        self._intent_done()
         self.close()
+
+    def _finished_job(self) -> None:
+        if self.published_feeds and not self.resumable_close():
+            job_finished(self.jobdir)
+
+    def _intent_done(self) -> None:
+        self._finished_job()
+        if self._intent_written:
+            try:
+                intent.remove(self.intent_path)
+            except OSError as exc:  # replaying it again later only re-commits the same rows
+                logger.warning("could not remove the publish intent %s: %s", self.intent_path, exc)
+            self._intent_written = False
 
     def close(self) -> None:
         """Drop the staged rows and close the store (which checkpoints its WAL into one self-contained file)."""

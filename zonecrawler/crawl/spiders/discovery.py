@@ -121,7 +121,7 @@ class DiscoveryMixin:
         if kind == "list" and role != ARTICLE:
             return self.follow_list(response, site, state, analysis.discovered)
         if role == ARTICLE or (kind == "article" and origin == "block"):
-            return [ArticleItem.from_extraction(analysis.extraction, response.url, site.name, analysis.facts),
+            return [ArticleItem.from_extraction(analysis.extraction, response.url, site.name),
                     *self._article_requests([u for u in analysis.discovered.links if state.articles.matches(u)
                                              and site.allows(u)], site, origin="link")]
         self.crawler.stats.inc_value("zonecrawler/discovery/skipped_pages")

@@ -211,7 +211,7 @@ class SiteSpider(DiscoveryMixin, scrapy.Spider):
             self._not_extracted(exc, site)
             return []
         self._count_bad_links(page.extraction.bad_links, response.url, site)
-        return [ArticleItem.from_extraction(page.extraction, response.url, site.name, page.facts),
+        return [ArticleItem.from_extraction(page.extraction, response.url, site.name),
                 *self._article_requests(page.article_links, site)]
 
     def _article_requests(self, urls: list[str], site: Site, origin: str | None = None):
