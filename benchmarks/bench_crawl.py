@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat
+from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat, worker_peak_rss
 from benchmarks.synthsite import SynthSite, all_urls
 
 _SAMPLE_SECONDS = 0.2
@@ -58,7 +58,7 @@ def bare_crawl(base_url: str, articles: int, same_engine: bool = False) -> dict:
 def _summary(run, records: int) -> dict:
     pages = scrapy_stat(run.stderr, "downloader/response_count", 0)
     elapsed = scrapy_stat(run.stderr, "elapsed_time_seconds", run.seconds)
-    worker_rss = [int(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/peak_rss_bytes': (\d+)", run.stderr)]
+    worker_rss = worker_peak_rss(run.stderr)
     worker_cpu = [float(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/cpu_seconds': ([\d.]+)", run.stderr)]
     return {
         "pages": pages, "records": records, "seconds": elapsed, "wall_seconds": run.seconds,

@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat
+from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat, worker_peak_rss
 from benchmarks.synthsite import SynthSite, all_urls
 
 _LOGSTATS = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \[scrapy\.extensions\.logstats\] INFO: Crawled (\d+) pages", re.M)
@@ -99,7 +99,7 @@ def crawl(articles: int, max_seconds: float, settings: list[str] = ()) -> dict:
     pages = scrapy_stat(run.stderr, "downloader/response_count", 0)
     elapsed = scrapy_stat(run.stderr, "elapsed_time_seconds", run.seconds)
     points = rss_by_pages(run.stderr, run.samples)
-    worker_rss = sum(int(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/peak_rss_bytes': (\d+)", run.stderr))
+    worker_rss = sum(worker_peak_rss(run.stderr))
     finished = "'finish_reason': 'finished'" in run.stderr
     return {
         "articles": articles, "site_pages": len(all_urls("", articles)), "pages": pages, "records": records,

@@ -27,14 +27,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import REPO, machine_note, run_measured
+from benchmarks.common import REPO, machine_note, run_measured, scrapy_stat
 from benchmarks.synthsite import SynthSite
 
 _PROBE = r"""
@@ -92,11 +91,10 @@ def crawl(base_url: str, store: Path, out: Path) -> dict:
     if run.returncode != 0:
         print(run.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"crawl failed: exit {run.returncode}")
-    stats = dict(re.findall(r"'([\w/]+)': (\d+)", run.stderr))
     records = sum(1 for _ in out.open("rb"))
-    skipped = int(stats.get("zonecrawler/incremental/skipped_known", 0))
+    skipped = scrapy_stat(run.stderr, "zonecrawler/incremental/skipped_known", 0)
     return {"wall_s": run.seconds, "rss_mb": run.peak_rss_mb, "records": records, "skipped": skipped,
-            "requests": int(stats.get("downloader/request_count", 0))}
+            "requests": scrapy_stat(run.stderr, "downloader/request_count", 0)}
 
 
 def _median(values: list[float]) -> float:

@@ -32,7 +32,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import REPO, machine_note, run_measured
+from benchmarks.common import REPO, machine_note, run_measured, worker_peak_rss
 from benchmarks.sweepsite import WINDOW, site_host
 
 MAX_IN_FLIGHT = 2
@@ -81,12 +81,6 @@ def write_sites(folder: Path, sites: int, port: int) -> list[str]:
     return [f"sweep{k}" for k in range(sites)]
 
 
-def _worker_rss(stats_text: str) -> int:
-    import re
-
-    return sum(int(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/peak_rss_bytes': (\d+)", stats_text))
-
-
 def politeness(report: dict) -> dict:
     sites = report["sites"].values()
     gaps = [s["min_gap_s"] for s in sites if s["min_gap_s"] is not None]
@@ -108,7 +102,7 @@ def run_one(label: str, cmd: list[str], server: SweepServer, env: dict, out: Pat
     if run.returncode != 0:
         print(run.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{label}: exit {run.returncode}")
-    row = {"label": label, "wall_s": run.seconds, "peak_rss_mb": (run.peak_rss_bytes + _worker_rss(run.stderr)) / 2**20}
+    row = {"label": label, "wall_s": run.seconds, "peak_rss_mb": (run.peak_rss_bytes + sum(worker_peak_rss(run.stderr))) / 2**20}
     row.update(politeness(json.loads(server.control("/__report"))))
     row["records"] = sum(1 for _ in out.open("rb")) if out is not None else None
     return row

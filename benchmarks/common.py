@@ -92,6 +92,11 @@ def scrapy_stat(log: str, key: str, default=None):
     return float(value) if "." in value else int(value)
 
 
+def worker_peak_rss(log: str) -> list[int]:
+    """Each extraction worker's peak RSS in bytes, from the crawl's stats dump (one per worker)."""
+    return [int(v) for v in re.findall(r"'zonecrawler/extract_worker/\d+/peak_rss_bytes': (\d+)", log)]
+
+
 def machine_note() -> str:
     """CPU count and load average: benchmark numbers mean little without them."""
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
